@@ -69,7 +69,6 @@ public static partial class RobotSpecLoader
             SoftMargin = node.Double("soft_margin", 0.0, v => v >= 0, "a distance of at least 0"),
             KPosition = node.Double("k_position", 10.0, v => v > 0, "a gain above 0 (1/s)"),
             KVelocity = node.Double("k_velocity", 50.0, v => v > 0, "a gain above 0"),
-            Latch = node.Bool("latch_estop", true),
         };
         node.RejectUnknownKeys();
         return spec;

@@ -11,6 +11,4 @@ public sealed record SafetySpec
     public required double KPosition { get; init; }
     /// <summary>ros2_control soft-limit gain from velocity error to effort bound.</summary>
     public required double KVelocity { get; init; }
-    /// <summary>Whether an e-stop stays latched until explicitly released (always true for NaN commands).</summary>
-    public bool Latch { get; init; } = true;
 }
