@@ -1,0 +1,108 @@
+using RlRobotics.Control;
+using RlRobotics.Core.Control;
+using RlRobotics.Core.Dynamics;
+using RlRobotics.Core.Spec;
+using RlRobotics.Core.Time;
+using RlRobotics.Hal.Components;
+using RlRobotics.Hal.Loop;
+using RlRobotics.Hal.Safety;
+using RlRobotics.Sim;
+using RlRobotics.Sim.Components;
+using RlRobotics.Sim.Models;
+
+namespace RlRobotics.Cli.Node;
+
+/// <summary>What to build a node from; everything but the spec has a default.</summary>
+public sealed record NodeOptions
+{
+    public required RobotSpec Robot { get; init; }
+    /// <summary>Controller kind; null takes the YAML's <c>agent.controller</c>.</summary>
+    public string? Controller { get; init; }
+    public IClock Clock { get; init; } = new SimulatedClock();
+    public int Seed { get; init; }
+    public double[]? InitialState { get; init; }
+    /// <summary>Run length, s of loop-clock time; null runs until stopped.</summary>
+    public double? Duration_s { get; init; }
+    /// <summary>Apply the YAML's real-time requests (on for the wall clock).</summary>
+    public bool ApplyRealtime { get; init; }
+}
+
+/// <summary>
+/// The robot node, assembled from a validated robot description: hardware components from the registry,
+/// the resource manager, the agent's controller, the safety filter, the task monitor and the control loop.
+/// Everything that can be wrong with the input is found in <see cref="Build"/>, before any component is
+/// configured or anything moves.
+/// </summary>
+public sealed class RobotNode : IDisposable
+{
+    private RobotNode(NodeOptions options, ResourceManager resources, IController controller, SafetyFilter filter, TaskMonitor? monitor, ControlLoop loop)
+    {
+        Options = options;
+        Resources = resources;
+        Controller = controller;
+        Filter = filter;
+        Monitor = monitor;
+        Loop = loop;
+    }
+
+    public NodeOptions Options { get; }
+    public RobotSpec Robot => Options.Robot;
+    public ResourceManager Resources { get; }
+    public IController Controller { get; }
+    public SafetyFilter Filter { get; }
+    public TaskMonitor? Monitor { get; }
+    public ControlLoop Loop { get; }
+
+    /// <summary>The registry of component types this node knows.</summary>
+    public static ComponentRegistry DefaultRegistry() => new ComponentRegistry().AddSimulation();
+
+    /// <summary>
+    /// Builds (but does not start) the node. Throws <see cref="SpecException"/> for located problems in the
+    /// robot file, <see cref="ArgumentException"/> for bad run-time overrides and
+    /// <see cref="ClaimConflictException"/> when two claimants want one command interface.
+    /// </summary>
+    public static RobotNode Build(NodeOptions options, ComponentRegistry? registry = null)
+    {
+        var robot = options.Robot;
+        var components = (registry ?? DefaultRegistry()).CreateAll(robot, options.Seed, options.InitialState);
+        var resources = new ResourceManager(components);
+        var controller = ControllerFactory.Create(robot, options.Controller, () => AgentModel(robot, components));
+        var filter = new SafetyFilter(robot, resources.State, resources.Command);
+        var monitor = robot.Task is { } task ? new TaskMonitor(task, resources.State) : null;
+        var loopOptions = new ControlLoopOptions
+        {
+            RateHz = robot.RateHz,
+            Duration_s = options.Duration_s,
+            Realtime = options.ApplyRealtime ? robot.Realtime : RealtimeSpec.None,
+        };
+        var observers = monitor is null ? Array.Empty<ICycleObserver>() : new ICycleObserver[] { monitor };
+        var loop = new ControlLoop(loopOptions, options.Clock, resources, controller, filter, observers);
+        return new RobotNode(options, resources, controller, filter, monitor, loop);
+    }
+
+    /// <summary>
+    /// The agent's dynamics model: <c>agent.model</c> (<c>kind</c>, <c>joints</c>, <c>sensors</c>, <c>params</c>) when
+    /// given, else the model of the robot's simulated component (a perfect model, as in CI).
+    /// </summary>
+    private static IDynamicsModel? AgentModel(RobotSpec robot, IReadOnlyList<IHardwareComponent> components)
+    {
+        var node = robot.Agent.Node["model"];
+        if (!node.IsMissing)
+        {
+            if (!node.ExpectMapping()) return null;
+            var kind = node.String("kind");
+            var joints = node.Strings("joints").Select(j => j.Value).ToList();
+            if (joints.Count == 0) joints = robot.Joints.Select(j => j.Name).ToList();
+            var sensors = node.Strings("sensors").Select(s => s.Value).ToList();
+            var model = ModelFactory.Create(kind, node["kind"], node["params"], joints, sensors);
+            node.RejectUnknownKeys();
+            return model;
+        }
+        return components.OfType<SimulatedSystem>().FirstOrDefault()?.Model;
+    }
+
+    /// <summary>Configures and activates every component; returns the problems of any that refused.</summary>
+    public IReadOnlyList<string> Activate() => Resources.ConfigureAndActivate();
+
+    public void Dispose() => Resources.ShutdownAll();
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RlRobotics.Cli.Node;
+using RlRobotics.Hal.Loop;
+
+namespace RlRobotics.Cli.Reports;
+
+/// <summary>Percentiles of a duration distribution, µs.</summary>
+public sealed record Percentiles(long P50, long P99, long P999, long Max, double Mean)
+{
+    public static Percentiles Of(Histogram h) =>
+        new(h.Percentile_us(0.5), h.Percentile_us(0.99), h.Percentile_us(0.999), h.Max_us, Math.Round(h.Mean_us, 2));
+}
+
+public sealed record LoopReport(double RateHz, long Cycles, double AchievedRateHz, Percentiles LatenessUs, Percentiles ComputeUs, long Overruns, long SkippedPeriods);
+
+public sealed record GrantReport(string Setting, bool Granted, string Detail);
+
+public sealed record CriterionReport(string Interface, double Goal, double Tolerance, double FinalError, bool Held);
+
+public sealed record TaskReport(bool Success, double HoldS, IReadOnlyList<CriterionReport> Criteria);
+
+public sealed record SafetyEventReport(double TimeS, string Kind, string Detail);
+
+public sealed record SafetyReport(
+    long Interventions, long NonFinite, long PositionLimited, long VelocityLimited, long EffortLimited, long RateLimited,
+    long WatchdogTrips, long EStops, long SafeCycles, bool EStopLatched, string? EStopReason, IReadOnlyList<SafetyEventReport> Events);
+
+public sealed record AllocationReport(double BytesPerCycle, long BytesTotal, long CyclesMeasured);
+
+public sealed record ComponentReport(string Name, string Type, string State, string? LastError);
+
+/// <summary>The JSON report of one <c>rlr run</c>.</summary>
+public sealed record RunReport
+{
+    public required string Robot { get; init; }
+    public required string RobotFile { get; init; }
+    public required string Controller { get; init; }
+    public required string Clock { get; init; }
+    public required int Seed { get; init; }
+    public double? DurationS { get; init; }
+    public required double ElapsedS { get; init; }
+    public required double WallTimeS { get; init; }
+    public TaskReport? Task { get; init; }
+    public required IReadOnlyDictionary<string, double> FinalState { get; init; }
+    public required LoopReport Loop { get; init; }
+    public required IReadOnlyList<GrantReport> Realtime { get; init; }
+    public required SafetyReport Safety { get; init; }
+    public required AllocationReport Allocations { get; init; }
+    public required IReadOnlyList<ComponentReport> Components { get; init; }
+    public string? ControllerFault { get; init; }
+    public required int ExitCode { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Collects the report of a node whose loop has stopped.</summary>
+    public static RunReport From(RobotNode node, double wallTime_s)
+    {
+        var loop = node.Loop;
+        var stats = loop.Statistics;
+        var elapsed = (loop.Stopped_ns - loop.Started_ns) * 1e-9;
+        var counters = node.Filter.Counters;
+        var criteria = node.Monitor?.Results() ?? Array.Empty<CriterionResult>();
+        var task = node.Monitor is null ? null : new TaskReport(criteria.All(c => c.Held), node.Robot.Task!.Hold_s,
+            criteria.Select(c => new CriterionReport(c.Interface, c.Goal, c.Tolerance, c.FinalError, c.Held)).ToList());
+        var state = node.Resources.State;
+        var success = (task?.Success ?? true) && !node.Filter.EStopLatched;
+        return new RunReport
+        {
+            Robot = node.Robot.Name,
+            RobotFile = node.Robot.SourcePath,
+            Controller = node.Controller.Kind,
+            Clock = node.Options.Clock.Name,
+            Seed = node.Options.Seed,
+            DurationS = node.Options.Duration_s,
+            ElapsedS = Math.Round(elapsed, 6),
+            WallTimeS = Math.Round(wallTime_s, 3),
+            Task = task,
+            FinalState = state.Names.Select((n, i) => (n, state.Values[i])).ToDictionary(x => x.n, x => x.Item2),
+            Loop = new LoopReport(node.Robot.RateHz, stats.Cycles, elapsed > 0 ? Math.Round(stats.Cycles / elapsed, 1) : 0,
+                Percentiles.Of(stats.Lateness), Percentiles.Of(stats.Compute), stats.Overruns, stats.SkippedPeriods),
+            Realtime = loop.Grants.Select(g => new GrantReport(g.Setting, g.Granted, g.Detail)).ToList(),
+            Safety = new SafetyReport(counters.Interventions, counters.NonFinite, counters.PositionLimited, counters.VelocityLimited,
+                counters.EffortLimited, counters.RateLimited, counters.WatchdogTrips, counters.EStops, counters.SafeCycles,
+                node.Filter.EStopLatched, node.Filter.EStopReason,
+                node.Filter.Events.Select(e => new SafetyEventReport(Math.Round((e.Time_ns - loop.Started_ns) * 1e-9, 6), e.Kind.ToString(), e.Detail)).ToList()),
+            Allocations = new AllocationReport(Math.Round(stats.AllocatedBytesPerCycle, 3), stats.AllocatedBytes, stats.AllocationCycles),
+            Components = node.Resources.Components.Select(c => new ComponentReport(c.Name, c.Type, c.State.ToString().ToLowerInvariant(), c.LastError)).ToList(),
+            ControllerFault = loop.ControllerFault?.Message,
+            ExitCode = success ? ExitCodes.Success : ExitCodes.TaskFailed,
+        };
+    }
+}

@@ -1,0 +1,84 @@
+using RlRobotics.Control.Lqr;
+using RlRobotics.Core.Control;
+using RlRobotics.Core.Dynamics;
+using RlRobotics.Core.Frames;
+using RlRobotics.Core.Numerics;
+using RlRobotics.Core.Spec;
+
+namespace RlRobotics.Control.Controllers;
+
+/// <summary>LQR weights: diagonal Q on x − x* (model state order) and R on u − u*.</summary>
+public sealed record LqrOptions(double[] Q, double[] R);
+
+/// <summary>
+/// Infinite-horizon LQR about the task goal: u = u* − K (x − x*), with angle differences wrapped and K from
+/// the discrete Riccati equation on the model linearised (exact RK4 Jacobians) at the control period.
+/// The output is kept inside the joints' effort and rate limits.
+/// </summary>
+public sealed class LqrController : IController
+{
+    private readonly IDynamicsModel _model;
+    private readonly double[] _goal, _uStar, _gain, _error;
+    private readonly int[] _stateIndex, _commandIndex;
+    private readonly CommandShaper[] _shapers;
+
+    public LqrController(RobotSpec robot, IDynamicsModel model, LqrOptions options)
+    {
+        _model = model;
+        var n = model.StateSize;
+        var m = model.ControlSize;
+        _goal = model.StateNames.Select(name => robot.Task?.Term(name)?.Goal ?? 0).ToArray();
+        _uStar = DiscreteLqr.EquilibriumControl(model, _goal);
+        var (a, b) = DiscreteLqr.Linearise(model, _goal, _uStar, robot.Period_s);
+        var (p, k) = DiscreteLqr.Solve(a, b, Matrix.Diagonal(options.Q), Matrix.Diagonal(options.R));
+        CostToGo = p;
+        Gain = k;
+        _gain = k.Data;
+        _error = new double[n];
+        _stateIndex = new int[n];
+        _commandIndex = new int[m];
+        _shapers = model.ControlNames.Select(name =>
+        {
+            var joint = robot.Joint(name.Split('/')[0]) ?? throw new InvalidOperationException($"LQR control '{name}' names no joint of the robot");
+            return new CommandShaper(joint, InterfaceKind.Effort);
+        }).ToArray();
+        ClaimedCommands = model.ControlNames;
+    }
+
+    public string Kind => "lqr";
+
+    public IReadOnlyList<string> ClaimedCommands { get; }
+
+    /// <summary>The gain K (m×n).</summary>
+    public Matrix Gain { get; }
+
+    /// <summary>The Riccati solution P (n×n).</summary>
+    public Matrix CostToGo { get; }
+
+    /// <summary>The feed-forward control at the goal, u*.</summary>
+    public IReadOnlyList<double> EquilibriumControl => _uStar;
+
+    public void Bind(StateFrame state, CommandFrame command)
+    {
+        for (var i = 0; i < _stateIndex.Length; i++) _stateIndex[i] = state.Require(_model.StateNames[i]);
+        for (var i = 0; i < _commandIndex.Length; i++) _commandIndex[i] = command.Require(_model.ControlNames[i]);
+    }
+
+    public void Start(StateFrame state)
+    {
+        foreach (var s in _shapers) s.Reset(0);
+    }
+
+    public void Update(StateFrame state, CommandFrame command, in CycleTime time)
+    {
+        var n = _error.Length;
+        var s = state.Values;
+        for (var i = 0; i < n; i++) _error[i] = Angles.Difference(s[_stateIndex[i]], _goal[i], _model.IsPeriodic(i));
+        for (var j = 0; j < _commandIndex.Length; j++)
+        {
+            var u = _uStar[j];
+            for (var i = 0; i < n; i++) u -= _gain[j * n + i] * _error[i];
+            command.Values[_commandIndex[j]] = _shapers[j].Shape(u, time.Period_s);
+        }
+    }
+}
