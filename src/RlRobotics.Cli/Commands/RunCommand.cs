@@ -45,7 +45,7 @@ internal static class RunCommand
                 return ExitCodes.BadInput;
             }
             return Run(new RunArguments(parse.GetValue(robot)!, parse.GetValue(controller), seconds == 0 ? null : seconds, clockName,
-                parse.GetValue(seed), parse.GetValue(initial), parse.GetValue(report), parse.GetValue(quiet)), output, error);
+                parse.GetValue(seed), parse.GetValue(initial) is { Length: > 0 } init ? init : null, parse.GetValue(report), parse.GetValue(quiet)), output, error);
         });
         return command;
     }

@@ -49,6 +49,32 @@ public sealed partial class ConfigNode
             diagnostics.Add((int)ex.Start.Line, (int)ex.Start.Column, "", "malformed YAML: " + InnermostMessage(ex));
             return Root(null, diagnostics);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's document loader gives up without a location on some inputs (an unclosed flow
+            // sequence, for one); the event parser still knows how far the text was well-formed.
+            var (line, column) = LastGoodMark(yaml);
+            diagnostics.Add(line, column, "", "malformed YAML: the structure breaks here (an unclosed bracket or brace, or inconsistent indentation?)");
+            return Root(null, diagnostics);
+        }
+    }
+
+    private static (int Line, int Column) LastGoodMark(string yaml)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
+        YamlDotNet.Core.Mark last = YamlDotNet.Core.Mark.Empty;
+        try
+        {
+            while (parser.MoveNext()) last = parser.Current!.End;
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            return ((int)ex.Start.Line, (int)ex.Start.Column);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        return ((int)last.Line, (int)last.Column);
     }
 
     private static string InnermostMessage(Exception ex)
