@@ -17,7 +17,16 @@ public static class Program
             DoctorCommand.Create(output),
             BenchCommand.Create(output, error),
         };
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            error.WriteLine($"rlr: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) error.WriteLine($"rlr: {e.Message}");

@@ -34,7 +34,7 @@ internal static class BenchCommand
         var duration = CliOptions.Positive("--duration", "Seconds per run", 30, "s");
         var rate = CliOptions.Positive("--rate", "Loop rate", 1000, "Hz");
         var fifo = new Option<int>("--fifo") { Description = "SCHED_FIFO priority (0 = default scheduler)", DefaultValueFactory = _ => 0 };
-        fifo.Validators.Add(r => { var v = r.GetValueOrDefault<int>(); if (v is < 0 or > 99) r.AddError($"--fifo: expected a priority from 0 to 99, got {v}"); });
+        fifo.Validators.Add(r => { if (CliOptions.TryValue<int>(r, out var v) && v is < 0 or > 99) r.AddError($"--fifo: expected a priority from 0 to 99, got {v}"); });
         var slack = new Option<int>("--slack-ns") { Description = "Timer slack, ns (0 = leave the default 50 µs)", DefaultValueFactory = _ => 0 };
         var lockMemory = new Option<bool>("--lock-memory") { Description = "mlockall before running" };
         var busy = new Option<bool>("--busy") { Description = "Keep one other core busy during the runs" };

@@ -21,10 +21,24 @@ internal static class CliOptions
         var option = new Option<double>(name) { Description = description, DefaultValueFactory = _ => fallback, HelpName = unit };
         option.Validators.Add(r =>
         {
-            var v = r.GetValueOrDefault<double>();
-            if (!(v > 0) || !double.IsFinite(v)) r.AddError($"{name}: expected a number above 0 ({unit}), got {v}");
+            if (TryValue<double>(r, out var v) && (!(v > 0) || !double.IsFinite(v))) r.AddError($"{name}: expected a number above 0 ({unit}), got {v}");
         });
         return option;
+    }
+
+    /// <summary>The option's value for a validator; false when it did not even parse (that error is already reported).</summary>
+    public static bool TryValue<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 
     /// <summary>A comma-separated list of numbers (pi multiples allowed), e.g. <c>0,2.94,0,0</c>.</summary>

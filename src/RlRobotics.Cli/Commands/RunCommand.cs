@@ -21,8 +21,7 @@ internal static class RunCommand
         var duration = new Option<double>("--duration") { Description = "Run length in seconds of loop time; 0 runs until Ctrl+C (wall clock only)", DefaultValueFactory = _ => 10.0, HelpName = "s" };
         duration.Validators.Add(r =>
         {
-            var v = r.GetValueOrDefault<double>();
-            if (!(v >= 0) || !double.IsFinite(v) || v > 86_400) r.AddError($"--duration: expected seconds from 0 to 86400, got {v}");
+            if (CliOptions.TryValue<double>(r, out var v) && (!(v >= 0) || !double.IsFinite(v) || v > 86_400)) r.AddError($"--duration: expected seconds from 0 to 86400, got {v}");
         });
         var clock = new Option<string>("--clock") { Description = "sim: deterministic, as fast as the CPU allows; wall: real time", DefaultValueFactory = _ => "sim" };
         clock.AcceptOnlyFromAmong("sim", "wall");
