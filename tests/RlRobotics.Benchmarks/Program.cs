@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(RlRobotics.Benchmarks.LoopBenchmarks).Assembly).Run(args);
