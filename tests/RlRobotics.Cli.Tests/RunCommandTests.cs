@@ -73,20 +73,8 @@ public class RunCommandTests
             Assert.Equal(5000 - 200, stats.AllocationCycles);
             Assert.True(stats.AllocatedBytes == 0, $"{controller}: {stats.AllocatedBytes} bytes over {stats.AllocationCycles} cycles");
         }
-        // Measured from outside too: a run's total allocation on this thread does not grow with its length,
-        // so whatever set-up allocates, the cycles themselves allocate nothing.
-        long Total(double seconds)
-        {
-            using var node = RobotNode.Build(new NodeOptions { Robot = spec, Duration_s = seconds, Clock = new SimulatedClock() });
-            node.Activate();
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            node.Loop.Run();
-            return GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-        Total(1);
-        var shortRun = Total(2);
-        var longRun = Total(20);
-        Assert.True(longRun == shortRun, $"2 s run allocated {shortRun} bytes, 20 s run {longRun} bytes");
+        // (Measuring around a whole run from outside is not used: tiered JIT promotions land on this thread at
+        // wall-clock-dependent moments and allocate a few KB, so only the loop's own post-warm-up count is exact.)
     }
 
     [Fact]

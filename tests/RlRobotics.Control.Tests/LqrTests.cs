@@ -51,11 +51,12 @@ public class LqrTests
         Assert.True(Math.Abs(u[0]) > 1); // holding two 1 kg links out takes real torque
     }
 
-    /// <summary>Runs the cart-pole file's LQR through the real loop from <paramref name="initial"/>; returns the task monitor and filter.</summary>
-    internal static (TaskMonitor Monitor, SafetyFilter Filter, SimulatedSystem Sim) RunCartPole(double[] initial, double seconds, string? controller = null)
+    /// <summary>Runs a robot file's controller through the real loop on the simulated clock.</summary>
+    internal static (TaskMonitor Monitor, SafetyFilter Filter, SimulatedSystem Sim) RunRobot(string robotFile, string? controller, double seconds,
+        double[]? initial = null, int seed = 0)
     {
-        var spec = RobotSpecLoader.LoadFile(RepoFile("robots/cartpole.sim.yaml"));
-        var components = new ComponentRegistry().AddSimulation().CreateAll(spec, 0, initial);
+        var spec = RobotSpecLoader.LoadFile(RepoFile(robotFile));
+        var components = new ComponentRegistry().AddSimulation().CreateAll(spec, seed, initial);
         var rm = new ResourceManager(components);
         var sim = (SimulatedSystem)components[0];
         var ctrl = ControllerFactory.Create(spec, controller, () => sim.Model);
@@ -73,7 +74,7 @@ public class LqrTests
         for (var k = 0; k < 50; k++)
         {
             var initial = new[] { random.NextDouble() * 0.4 - 0.2, Math.PI + random.NextDouble() * 0.4 - 0.2, random.NextDouble() * 0.2 - 0.1, random.NextDouble() * 0.4 - 0.2 };
-            var (monitor, filter, sim) = RunCartPole(initial, 6.0);
+            var (monitor, filter, sim) = RunRobot("robots/cartpole.sim.yaml", null, 6.0, initial);
             Assert.True(monitor.Succeeded, $"start {k} [{string.Join(", ", initial.Select(v => v.ToString("0.###")))}]: " +
                 string.Join("; ", monitor.Results().Select(r => $"{r.Interface} err {r.FinalError:0.####}")));
             Assert.False(filter.EStopLatched);

@@ -1,10 +1,5 @@
-using RlRobotics.Core.Spec;
-using RlRobotics.Core.Time;
-using RlRobotics.Hal.Components;
 using RlRobotics.Hal.Loop;
 using RlRobotics.Hal.Safety;
-using RlRobotics.Sim;
-using RlRobotics.Sim.Components;
 
 namespace RlRobotics.Control.Tests;
 
@@ -12,14 +7,7 @@ public class PdControllerTests
 {
     private static (TaskMonitor Monitor, SafetyFilter Filter) Run(string robotFile, string controller, double seconds)
     {
-        var spec = RobotSpecLoader.LoadFile(LqrTests.RepoFile(robotFile));
-        var components = new ComponentRegistry().AddSimulation().CreateAll(spec, 3, null);
-        var rm = new ResourceManager(components);
-        var ctrl = ControllerFactory.Create(spec, controller, () => ((SimulatedSystem)components[0]).Model);
-        var filter = new SafetyFilter(spec, rm.State, rm.Command);
-        var monitor = new TaskMonitor(spec.Task!, rm.State);
-        rm.ConfigureAndActivate();
-        new ControlLoop(new ControlLoopOptions { RateHz = spec.RateHz, Duration_s = seconds }, new SimulatedClock(), rm, ctrl, filter, new[] { monitor }).Run();
+        var (monitor, filter, _) = LqrTests.RunRobot(robotFile, controller, seconds, seed: 3);
         return (monitor, filter);
     }
 
