@@ -1,25 +1,38 @@
 using RlRobotics.Control.Controllers;
+using RlRobotics.Control.Mpc;
+using RlRobotics.Control.Planning;
 using RlRobotics.Core.Control;
 using RlRobotics.Core.Dynamics;
 using RlRobotics.Core.Spec;
+using RlRobotics.Core.Time;
 
 namespace RlRobotics.Control;
 
+/// <summary>Where a controller runs: the loop's clock (the MPC planner runs in lockstep with a simulated one) and the seed.</summary>
+public sealed record ControllerContext(IClock Clock, int Seed = 0)
+{
+    public static ControllerContext Simulated(int seed = 0) => new(new SimulatedClock(), seed);
+}
+
 /// <summary>
-/// Builds the agent's controller from the robot file's <c>agent:</c> section. Every controller section present
-/// (<c>hold:</c>, <c>pd:</c>, <c>lqr:</c>) is validated, whichever one runs, so a file is either right or refused.
+/// Builds the agent's controller from the robot file's <c>agent:</c> section. Every section present
+/// (<c>hold</c>, <c>pd</c>, <c>lqr</c>, <c>cost</c>, <c>mpc</c>, <c>ilqr</c>, <c>cem</c>, <c>mppi</c>, <c>random</c>)
+/// is validated, whichever controller runs, so a file is either right or refused.
 /// </summary>
 public static class ControllerFactory
 {
-    public static IReadOnlyList<string> Kinds { get; } = new[] { "hold", "pd", "lqr" };
+    private static readonly string[] PlanningSections = { "cost", "mpc", "ilqr", "cem", "mppi", "random" };
+
+    public static IReadOnlyList<string> Kinds { get; } = new[] { "hold", "pd", "lqr", "ilqr-mpc", "cem-mpc", "mppi-mpc", "random-mpc" };
 
     /// <summary>
     /// Creates controller <paramref name="kind"/> (the YAML's <c>agent.controller</c> when null).
     /// <paramref name="model"/> supplies the dynamics model for model-based controllers.
     /// Throws <see cref="SpecException"/> with located errors.
     /// </summary>
-    public static IController Create(RobotSpec robot, string? kind, Func<IDynamicsModel?> model)
+    public static IController Create(RobotSpec robot, string? kind, Func<IDynamicsModel?> model, ControllerContext? context = null)
     {
+        context ??= ControllerContext.Simulated();
         var agent = robot.Agent.Node;
         var diagnostics = agent.Diagnostics;
         kind ??= robot.Agent.Controller;
@@ -38,12 +51,23 @@ public static class ControllerFactory
         var lqrNode = agent["lqr"];
         LqrOptions? lqr = null;
         IDynamicsModel? dynamics = null;
-        if (kind == "lqr" || !lqrNode.IsMissing)
+        var planner = kind.EndsWith("-mpc", StringComparison.Ordinal) ? kind[..^4] : null;
+        var planning = planner is not null || PlanningSections.Any(agent.Has);
+        var mpcFallback = planner is not null ? agent["mpc"].Enum<FallbackKind>("fallback", FallbackKind.Stop) : (FallbackKind?)null;
+        PlannerSetup? setup = null;
+        if (kind == "lqr" || !lqrNode.IsMissing || planning)
         {
             dynamics = model();
             if (dynamics is null)
-                (lqrNode.IsMissing ? agent : lqrNode).Error("LQR needs a dynamics model: add agent.model (kind and params) or serve the robot with a simulated component");
-            else lqr = ReadLqr(lqrNode, dynamics);
+            {
+                var what = planner is not null ? $"{kind} needs a dynamics model" : "LQR needs a dynamics model";
+                (lqrNode.IsMissing ? agent : lqrNode).Error($"{what}: add agent.model (kind and params) or serve the robot with a simulated component");
+            }
+            else
+            {
+                lqr = ReadLqr(lqrNode, dynamics);
+                if (planning) setup = PlannerConfig.Read(robot, agent, dynamics, planner ?? "ilqr", context.Clock.IsSimulated, context.Seed);
+            }
         }
         agent.RejectUnknownKeys();
         diagnostics.ThrowIfAny();
@@ -54,7 +78,8 @@ public static class ControllerFactory
             {
                 "hold" => new PdController(robot, hold, hold: true),
                 "pd" => new PdController(robot, pd, hold: false),
-                _ => new LqrController(robot, dynamics!, lqr!),
+                "lqr" => new LqrController(robot, dynamics!, lqr!),
+                _ => CreateMpc(robot, dynamics!, setup!, mpcFallback!.Value, hold, lqr!, context),
             };
         }
         catch (InvalidOperationException ex)
@@ -63,6 +88,18 @@ public static class ControllerFactory
             diagnostics.ThrowIfAny();
             throw;
         }
+    }
+
+    private static MpcController CreateMpc(RobotSpec robot, IDynamicsModel model, PlannerSetup setup, FallbackKind fallbackKind,
+        Dictionary<string, PdGains> hold, LqrOptions lqr, ControllerContext context)
+    {
+        IController fallback = fallbackKind switch
+        {
+            FallbackKind.Lqr => new LqrController(robot, model, lqr),
+            FallbackKind.Hold => new PdController(robot, hold, hold: true),
+            _ => new SafeStopController(robot, model.ControlNames),
+        };
+        return new MpcController(robot, model, setup.CreatePlanner(), setup.Mpc, fallback, context.Clock);
     }
 
     private static Dictionary<string, PdGains> ReadPdGains(RobotSpec robot, ConfigNode node)

@@ -66,7 +66,7 @@ public sealed class RobotNode : IDisposable
         var robot = options.Robot;
         var components = (registry ?? DefaultRegistry()).CreateAll(robot, options.Seed, options.InitialState);
         var resources = new ResourceManager(components);
-        var controller = ControllerFactory.Create(robot, options.Controller, () => AgentModel(robot, components));
+        var controller = ControllerFactory.Create(robot, options.Controller, () => AgentModel(robot, components), new ControllerContext(options.Clock, options.Seed));
         var filter = new SafetyFilter(robot, resources.State, resources.Command);
         var monitor = robot.Task is { } task ? new TaskMonitor(task, resources.State) : null;
         var loopOptions = new ControlLoopOptions
@@ -104,5 +104,9 @@ public sealed class RobotNode : IDisposable
     /// <summary>Configures and activates every component; returns the problems of any that refused.</summary>
     public IReadOnlyList<string> Activate() => Resources.ConfigureAndActivate();
 
-    public void Dispose() => Resources.ShutdownAll();
+    public void Dispose()
+    {
+        if (Controller is IDisposable disposable) disposable.Dispose();
+        Resources.ShutdownAll();
+    }
 }

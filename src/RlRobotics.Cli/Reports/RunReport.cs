@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RlRobotics.Cli.Node;
+using RlRobotics.Control.Controllers;
+using RlRobotics.Control.Mpc;
 using RlRobotics.Hal.Loop;
 
 namespace RlRobotics.Cli.Reports;
@@ -18,7 +20,13 @@ public sealed record GrantReport(string Setting, bool Granted, string Detail);
 
 public sealed record CriterionReport(string Interface, double Goal, double Tolerance, double FinalError, bool Held);
 
-public sealed record TaskReport(bool Success, double HoldS, IReadOnlyList<CriterionReport> Criteria);
+public sealed record TaskReport(bool Success, double HoldS, double SettledS, IReadOnlyList<CriterionReport> Criteria);
+
+/// <summary>The MPC's planner and fallback statistics.</summary>
+public sealed record MpcReport(
+    string Planner, long Solves, double PlanningRateHz, double SolveMsP50, double SolveMsP99, double SolveMsMax, long DivergedSolves,
+    long FallbackEvents, long FallbackCycles, IReadOnlyDictionary<string, long> FallbackCyclesByReason, double? FirstFallbackS,
+    bool PlannerAlive, string? PlannerFault);
 
 public sealed record SafetyEventReport(double TimeS, string Kind, string Detail);
 
@@ -42,6 +50,7 @@ public sealed record RunReport
     public required double ElapsedS { get; init; }
     public required double WallTimeS { get; init; }
     public TaskReport? Task { get; init; }
+    public MpcReport? Mpc { get; init; }
     public required IReadOnlyDictionary<string, double> FinalState { get; init; }
     public required LoopReport Loop { get; init; }
     public required IReadOnlyList<GrantReport> Realtime { get; init; }
@@ -68,7 +77,7 @@ public sealed record RunReport
         var elapsed = (loop.Stopped_ns - loop.Started_ns) * 1e-9;
         var counters = node.Filter.Counters;
         var criteria = node.Monitor?.Results() ?? Array.Empty<CriterionResult>();
-        var task = node.Monitor is null ? null : new TaskReport(criteria.All(c => c.Held), node.Robot.Task!.Hold_s,
+        var task = node.Monitor is null ? null : new TaskReport(criteria.All(c => c.Held), node.Robot.Task!.Hold_s, Math.Round(node.Monitor.Settled_s, 3),
             criteria.Select(c => new CriterionReport(c.Interface, c.Goal, c.Tolerance, c.FinalError, c.Held)).ToList());
         var state = node.Resources.State;
         var success = (task?.Success ?? true) && !node.Filter.EStopLatched;
@@ -83,6 +92,7 @@ public sealed record RunReport
             ElapsedS = Math.Round(elapsed, 6),
             WallTimeS = Math.Round(wallTime_s, 3),
             Task = task,
+            Mpc = node.Controller is MpcController mpc ? MpcOf(mpc, loop.Started_ns) : null,
             FinalState = state.Names.Select((n, i) => (n, state.Values[i])).ToDictionary(x => x.n, x => x.Item2),
             Loop = new LoopReport(node.Robot.RateHz, stats.Cycles, elapsed > 0 ? Math.Round(stats.Cycles / elapsed, 1) : 0,
                 Percentiles.Of(stats.Lateness), Percentiles.Of(stats.Compute), stats.Overruns, stats.SkippedPeriods),
@@ -96,5 +106,18 @@ public sealed record RunReport
             ControllerFault = loop.ControllerFault?.Message,
             ExitCode = success ? ExitCodes.Success : ExitCodes.TaskFailed,
         };
+    }
+
+    private static MpcReport MpcOf(MpcController mpc, long started_ns)
+    {
+        var planner = mpc.Planner;
+        var times = planner.RecentSolveTimes();
+        Array.Sort(times);
+        double Ms(double q) => times.Length == 0 ? 0 : Math.Round(1000 * times[Math.Min(times.Length - 1, (int)(q * times.Length))], 3);
+        var reasons = Enum.GetValues<FallbackReason>().Where(r => r != FallbackReason.None && mpc.FallbackCyclesFor(r) > 0)
+            .ToDictionary(r => r.ToString(), mpc.FallbackCyclesFor);
+        return new MpcReport(planner.Planner.Name, planner.Solves, Math.Round(planner.PlanningRate_Hz, 1), Ms(0.5), Ms(0.99),
+            times.Length == 0 ? 0 : Math.Round(1000 * times[^1], 3), planner.DivergedSolves, mpc.FallbackEvents, mpc.FallbackCycles, reasons,
+            mpc.FirstFallback_ns < 0 ? null : Math.Round((mpc.FirstFallback_ns - started_ns) * 1e-9, 6), planner.IsAlive, planner.Fault?.Message);
     }
 }

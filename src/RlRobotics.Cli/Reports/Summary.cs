@@ -15,9 +15,19 @@ internal static class Summary
 
         if (r.Task is { } task)
         {
-            Row("task", task.Success ? "[green]success[/]" : "[red]failed[/]");
+            Row("task", task.Success ? $"[green]success[/] (every tolerance held from t = {F(task.SettledS, "0.###")} s)" : "[red]failed[/]");
             foreach (var c in task.Criteria)
                 Row($"  {c.Interface}", $"{(c.Held ? "[green]held[/]" : "[red]not held[/]")} |error| {F(c.FinalError, "0.#####")} ≤ {F(c.Tolerance)} for the last {F(task.HoldS)} s");
+        }
+        if (r.Mpc is { } mpc)
+        {
+            Row("planner", $"{mpc.Planner}: {mpc.Solves} plans · {(r.Clock == "sim" ? "lockstep with the simulated clock" : $"{F(mpc.PlanningRateHz, "0.#")} plans/s")} · " +
+                           $"solve ms p50 {F(mpc.SolveMsP50, "0.###")} · p99 {F(mpc.SolveMsP99, "0.###")} · max {F(mpc.SolveMsMax, "0.###")}" +
+                           (mpc.DivergedSolves > 0 ? $" · [yellow]{mpc.DivergedSolves} diverged[/]" : ""));
+            Row("fallback", mpc.FallbackEvents == 0 ? "[green]never used[/]" :
+                $"[yellow]{mpc.FallbackEvents} events, {mpc.FallbackCycles} cycles[/] ({Markup.Escape(string.Join(", ", mpc.FallbackCyclesByReason.Select(kv => $"{kv.Key} {kv.Value}")))})" +
+                (mpc.FirstFallbackS is { } first ? $" · first at t = {F(first, "0.###")} s" : ""));
+            if (!mpc.PlannerAlive) Row("planner thread", $"[red]dead[/] {Markup.Escape(mpc.PlannerFault ?? "")}");
         }
         Row("final state", Markup.Escape(string.Join("  ", r.FinalState.Select(kv => $"{kv.Key}={F(kv.Value, "0.####")}"))));
         Row("loop", $"{r.Loop.Cycles} cycles in {F(r.ElapsedS, "0.###")} s ({F(r.Loop.AchievedRateHz, "0.#")} Hz) · wall {F(r.WallTimeS, "0.###")} s");

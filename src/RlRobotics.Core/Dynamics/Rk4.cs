@@ -1,5 +1,3 @@
-using RlRobotics.Core.Numerics;
-
 namespace RlRobotics.Core.Dynamics;
 
 /// <summary>
@@ -12,7 +10,7 @@ public sealed class Rk4
     private readonly IDynamicsModel _model;
     private readonly int _n, _m;
     private readonly double[] _k1, _k2, _k3, _k4, _xs;
-    private readonly double[] _a, _b, _dkx, _dku, _dkxPrev, _dkuPrev, _tmpX, _tmpU;
+    private readonly double[] _a, _b, _dkx, _dku, _dkxPrev, _dkuPrev;
 
     public Rk4(IDynamicsModel model)
     {
@@ -23,7 +21,6 @@ public sealed class Rk4
         _a = new double[_n * _n]; _b = new double[_n * _m];
         _dkx = new double[_n * _n]; _dku = new double[_n * _m];
         _dkxPrev = new double[_n * _n]; _dkuPrev = new double[_n * _m];
-        _tmpX = new double[_n * _n]; _tmpU = new double[_n * _m];
     }
 
     public IDynamicsModel Model => _model;
@@ -66,22 +63,40 @@ public sealed class Rk4
     }
 
     // Computes the next stage k from kPrev (whose Jacobians are in _dkx/_dku), then accumulates
-    // weight·∂k into (ad, bd) and leaves ∂k in _dkx/_dku for the following stage.
-    private void StageWithJacobian(ReadOnlySpan<double> x, ReadOnlySpan<double> u, double[] kPrev, double c, double[] k,
+    // weight·∂k into (ad, bd) and leaves ∂k in _dkx/_dku for the following stage:
+    // ∂k_x = A_s + c A_s ∂kPrev_x,  ∂k_u = B_s + c A_s ∂kPrev_u.
+    // Pointer loops: this is the innermost kernel of iLQR (three calls per step, N steps per iteration).
+    private unsafe void StageWithJacobian(ReadOnlySpan<double> x, ReadOnlySpan<double> u, double[] kPrev, double c, double[] k,
         Span<double> ad, Span<double> bd, double weight)
     {
-        var n = _n; var m = _m;
-        for (var i = 0; i < n; i++) _xs[i] = x[i] + c * kPrev[i];
-        _model.Derivative(_xs, u, k);
-        _model.Jacobians(_xs, u, _a, _b);
-        // tmpX = I + c ∂kPrev_x ; tmpU = c ∂kPrev_u
-        for (var i = 0; i < n * n; i++) _tmpX[i] = c * _dkx[i];
-        for (var i = 0; i < n; i++) _tmpX[i * n + i] += 1.0;
-        for (var i = 0; i < n * m; i++) _tmpU[i] = c * _dku[i];
-        SmallMatrix.Multiply(_a, _tmpX, _dkxPrev, n, n, n);
-        SmallMatrix.Multiply(_a, _tmpU, _dkuPrev, n, n, m);
-        for (var i = 0; i < n * m; i++) _dkuPrev[i] += _b[i];
-        for (var i = 0; i < n * n; i++) { _dkx[i] = _dkxPrev[i]; ad[i] += weight * _dkx[i]; }
-        for (var i = 0; i < n * m; i++) { _dku[i] = _dkuPrev[i]; bd[i] += weight * _dku[i]; }
+        int n = _n, m = _m;
+        var xs = _xs;
+        for (var i = 0; i < n; i++) xs[i] = x[i] + c * kPrev[i];
+        _model.Derivative(xs, u, k);
+        _model.Jacobians(xs, u, _a, _b);
+        fixed (double* a = _a, b = _b, dkx = _dkx, dku = _dku, nx = _dkxPrev, nu = _dkuPrev, pad = ad, pbd = bd)
+        {
+            // Row-axpy form (row_i += a_it · row_t): the inner loop has no dependency chain, so it pipelines.
+            for (var i = 0; i < n; i++)
+            {
+                var arow = a + i * n;
+                var xrow = nx + i * n;
+                var urow = nu + i * m;
+                for (var j = 0; j < n; j++) xrow[j] = 0;
+                for (var j = 0; j < m; j++) urow[j] = 0;
+                for (var t = 0; t < n; t++)
+                {
+                    var w = c * arow[t];
+                    var srcx = dkx + t * n;
+                    for (var j = 0; j < n; j++) xrow[j] += w * srcx[j];
+                    var srcu = dku + t * m;
+                    for (var j = 0; j < m; j++) urow[j] += w * srcu[j];
+                }
+                for (var j = 0; j < n; j++) xrow[j] += arow[j];
+                for (var j = 0; j < m; j++) urow[j] += b[i * m + j];
+            }
+            for (var i = 0; i < n * n; i++) { var v = nx[i]; dkx[i] = v; pad[i] += weight * v; }
+            for (var i = 0; i < n * m; i++) { var v = nu[i]; dku[i] = v; pbd[i] += weight * v; }
+        }
     }
 }

@@ -14,6 +14,9 @@ public sealed class Diagnostics
 
     public bool HasErrors => _errors.Count > 0;
 
+    /// <summary>Errors collected so far.</summary>
+    public int Count => _errors.Count;
+
     public void Add(int line, int column, string path, string message) =>
         _errors.Add(new SpecError(File, line, column, path, message));
 

@@ -59,6 +59,18 @@ public sealed class TaskMonitor : ICycleObserver
             _first_ns != long.MinValue && _last_ns - _lastViolation_ns[i] >= hold_ns - 1)).ToList();
     }
 
+    /// <summary>Loop time from the first cycle after which every tolerance held to the end, s (when the task settled).</summary>
+    public double Settled_s
+    {
+        get
+        {
+            if (_first_ns == long.MinValue) return double.NaN;
+            var last = _first_ns;
+            foreach (var v in _lastViolation_ns) last = Math.Max(last, v);
+            return (last - _first_ns) * 1e-9;
+        }
+    }
+
     /// <summary>Whether every criterion held for the final window.</summary>
     public bool Succeeded => Results().All(r => r.Held);
 }

@@ -1,3 +1,4 @@
+using RlRobotics.Core.Numerics;
 using RlRobotics.Core.Spec;
 
 namespace RlRobotics.Sim.Models;
@@ -54,7 +55,7 @@ public abstract class ManipulatorModel : IMechanicalModel
 
     public abstract double Energy(ReadOnlySpan<double> x);
 
-    public void Derivative(ReadOnlySpan<double> x, ReadOnlySpan<double> u, Span<double> xdot)
+    public virtual void Derivative(ReadOnlySpan<double> x, ReadOnlySpan<double> u, Span<double> xdot)
     {
         Span<double> tau = stackalloc double[N];
         tau.Clear();
@@ -72,13 +73,13 @@ public abstract class ManipulatorModel : IMechanicalModel
         MassMatrix(q, m);
         Bias(q, qd, rhs);
         for (var i = 0; i < n; i++) rhs[i] = tau[i] - rhs[i] - Damping[i] * qd[i];
-        Cholesky.FactorInPlace(m, n);
+        if (!Cholesky.TryFactorInPlace(m, n)) throw new InvalidOperationException("mass matrix is not positive definite");
         Cholesky.Solve(m, n, rhs);
         qd.CopyTo(xdot[..n]);
         rhs.CopyTo(xdot.Slice(n, n));
     }
 
-    public void Jacobians(ReadOnlySpan<double> x, ReadOnlySpan<double> u, Span<double> a, Span<double> b)
+    public virtual void Jacobians(ReadOnlySpan<double> x, ReadOnlySpan<double> u, Span<double> a, Span<double> b)
     {
         var n = N;
         var sx = 2 * n;
@@ -94,7 +95,7 @@ public abstract class ManipulatorModel : IMechanicalModel
         Span<double> dhdqd = stackalloc double[n * n];
         Span<double> col = stackalloc double[n];
         MassMatrix(q, l);
-        Cholesky.FactorInPlace(l, n);
+        if (!Cholesky.TryFactorInPlace(l, n)) throw new InvalidOperationException("mass matrix is not positive definite");
         BiasPartials(q, qd, dhdq, dhdqd);
 
         a[..(sx * sx)].Clear();
@@ -126,45 +127,6 @@ public abstract class ManipulatorModel : IMechanicalModel
             col[_actuated[c]] = 1;
             Cholesky.Solve(l, n, col);
             for (var i = 0; i < n; i++) b[(n + i) * m + c] = col[i];
-        }
-    }
-}
-
-/// <summary>Cholesky factorisation M = L Lᵀ of a small symmetric positive-definite matrix, in place, and solves with it.</summary>
-internal static class Cholesky
-{
-    public static void FactorInPlace(Span<double> m, int n)
-    {
-        for (var j = 0; j < n; j++)
-        {
-            var d = m[j * n + j];
-            for (var k = 0; k < j; k++) d -= m[j * n + k] * m[j * n + k];
-            if (!(d > 0)) throw new InvalidOperationException("mass matrix is not positive definite");
-            d = Math.Sqrt(d);
-            m[j * n + j] = d;
-            for (var i = j + 1; i < n; i++)
-            {
-                var s = m[i * n + j];
-                for (var k = 0; k < j; k++) s -= m[i * n + k] * m[j * n + k];
-                m[i * n + j] = s / d;
-            }
-        }
-    }
-
-    /// <summary>Solves L Lᵀ y = b in place.</summary>
-    public static void Solve(ReadOnlySpan<double> l, int n, Span<double> b)
-    {
-        for (var i = 0; i < n; i++)
-        {
-            var s = b[i];
-            for (var k = 0; k < i; k++) s -= l[i * n + k] * b[k];
-            b[i] = s / l[i * n + i];
-        }
-        for (var i = n - 1; i >= 0; i--)
-        {
-            var s = b[i];
-            for (var k = i + 1; k < n; k++) s -= l[k * n + i] * b[k];
-            b[i] = s / l[i * n + i];
         }
     }
 }
