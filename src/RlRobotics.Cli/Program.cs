@@ -14,6 +14,7 @@ public static class Program
         var root = new RootCommand("rlr — RlRobotics control middleware: the robot node, benchmarks and machine checks")
         {
             RunCommand.Create(output, error),
+            PlanCommand.Create(output, error),
             DoctorCommand.Create(output),
             BenchCommand.Create(output, error),
         };

@@ -25,6 +25,8 @@ public sealed record NodeOptions
     public double? Duration_s { get; init; }
     /// <summary>Apply the YAML's real-time requests (on for the wall clock).</summary>
     public bool ApplyRealtime { get; init; }
+    /// <summary>Extra observers called after every cycle (recorders, test probes, fault injection).</summary>
+    public IReadOnlyList<ICycleObserver> Observers { get; init; } = Array.Empty<ICycleObserver>();
 }
 
 /// <summary>
@@ -75,7 +77,7 @@ public sealed class RobotNode : IDisposable
             Duration_s = options.Duration_s,
             Realtime = options.ApplyRealtime ? robot.Realtime : RealtimeSpec.None,
         };
-        var observers = monitor is null ? Array.Empty<ICycleObserver>() : new ICycleObserver[] { monitor };
+        var observers = (monitor is null ? Array.Empty<ICycleObserver>() : new ICycleObserver[] { monitor }).Concat(options.Observers).ToArray();
         var loop = new ControlLoop(loopOptions, options.Clock, resources, controller, filter, observers);
         return new RobotNode(options, resources, controller, filter, monitor, loop);
     }
@@ -84,7 +86,7 @@ public sealed class RobotNode : IDisposable
     /// The agent's dynamics model: <c>agent.model</c> (<c>kind</c>, <c>joints</c>, <c>sensors</c>, <c>params</c>) when
     /// given, else the model of the robot's simulated component (a perfect model, as in CI).
     /// </summary>
-    private static IDynamicsModel? AgentModel(RobotSpec robot, IReadOnlyList<IHardwareComponent> components)
+    internal static IDynamicsModel? AgentModel(RobotSpec robot, IReadOnlyList<IHardwareComponent> components)
     {
         var node = robot.Agent.Node["model"];
         if (!node.IsMissing)
