@@ -33,9 +33,10 @@ public sealed class MpcController : IController, IDisposable
     private readonly Rk4 _rk4;
     private readonly long _replanPeriod_ns, _maxAge_ns;
     private readonly long[] _reasonCounts = new long[Enum.GetValues<FallbackReason>().Length];
-    private long _nextReplan_ns, _latency_ns, _cycles;
+    private readonly long _latency_ns;
+    private readonly double _period_s;
+    private long _nextReplan_ns, _cycles;
     private int _historyHead;
-    private double _period_s;
     private bool _started, _unresponsive;
 
     public MpcController(RobotSpec robot, IDynamicsModel model, IPlanner planner, MpcOptions options, IController fallback, IClock clock)
@@ -127,26 +128,17 @@ public sealed class MpcController : IController, IDisposable
         var target_ns = time.Now_ns + _latency_ns;
         Predict();
 
-        // Replan request at the replan period: the state at t + L, stamped t + L.
-        if (time.Now_ns >= _nextReplan_ns && _started)
+        // Lockstep: a request at each replan tick, then wait for its plan. Free-running: keep the planner's newest
+        // state fresh every cycle; it replans on its own period. Either way the request is x̂ stamped t + L.
+        var tick = _started && time.Now_ns >= _nextReplan_ns;
+        if (tick) while (_nextReplan_ns <= time.Now_ns) _nextReplan_ns += _replanPeriod_ns;
+        if (_planner.IsAlive && !_unresponsive && (tick || !_options.Lockstep))
         {
-            while (_nextReplan_ns <= time.Now_ns) _nextReplan_ns += _replanPeriod_ns;
-            if (_planner.IsAlive && !_unresponsive)
-            {
-                var request = _planner.RequestSlot;
-                _predicted.AsSpan().CopyTo(request.State);
-                request.Time_ns = target_ns;
-                _planner.Submit();
-                if (_options.Lockstep && !_planner.WaitForPlan()) _unresponsive = _planner.IsAlive;
-            }
-        }
-        else if (!_options.Lockstep && _planner.IsAlive)
-        {
-            // Free-running planner: keep its newest state fresh every cycle.
             var request = _planner.RequestSlot;
             _predicted.AsSpan().CopyTo(request.State);
             request.Time_ns = target_ns;
             _planner.Submit();
+            if (_options.Lockstep && !_planner.WaitForPlan()) _unresponsive = _planner.IsAlive;
         }
 
         var plan = _planner.Plans.ReadLatest();

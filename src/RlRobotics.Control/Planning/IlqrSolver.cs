@@ -82,10 +82,7 @@ public sealed class IlqrSolver : IPlanner
 
     public void Reset()
     {
-        for (var k = 0; k < _steps; k++) _cost.ControlGoal.CopyTo(_solution.Control(k));
-        for (var k = 0; k < _steps; k++) _problem.Clamp(_solution.Control(k));
-        Array.Clear(_solution.K);
-        Array.Clear(_solution.X);
+        _problem.ResetToHoldingControl(_solution);
         Array.Clear(_kff);
         _mu = Options.MuInitial;
         _delta = 1;
@@ -307,35 +304,11 @@ public sealed class IlqrSolver : IPlanner
                         vb[i * m + j] = s;
                     }
                 }
-                // Q_x = ℓ_x + Aᵀ V_x, Q_xx = ℓ_xx + Aᵀ VA.
-                for (var i = 0; i < n; i++)
-                {
-                    double s = lx[i];
-                    for (var t = 0; t < n; t++) s += a[t * n + i] * vx[t];
-                    qx[i] = s;
-                    for (var j = i; j < n; j++)
-                    {
-                        double q = 0;
-                        for (var t = 0; t < n; t++) q += a[t * n + i] * va[t * n + j];
-                        qxx[i * n + j] = q;
-                        qxx[j * n + i] = q;
-                    }
-                    qxx[i * n + i] += lxx[i];
-                }
-                // Q_u = ℓ_u + Bᵀ V_x, Q_uu = ℓ_uu + Bᵀ VB, Q_ux = Bᵀ VA.
+                // Q_x = ℓ_x + Aᵀ V_x, Q_xx = ℓ_xx + Aᵀ VA;  Q_u = ℓ_u + Bᵀ V_x, Q_uu = ℓ_uu + Bᵀ VB;  Q_ux = Bᵀ VA.
+                Expand(a, va, n, n, lx, lxx, vx, qx, qxx);
+                Expand(b, vb, n, m, lu, luu, vx, qu, quu);
                 for (var c = 0; c < m; c++)
                 {
-                    double s = lu[c];
-                    for (var t = 0; t < n; t++) s += b[t * m + c] * vx[t];
-                    qu[c] = s;
-                    for (var d = c; d < m; d++)
-                    {
-                        double q = 0;
-                        for (var t = 0; t < n; t++) q += b[t * m + c] * vb[t * m + d];
-                        quu[c * m + d] = q;
-                        quu[d * m + c] = q;
-                    }
-                    quu[c * m + c] += luu[c];
                     for (var j = 0; j < n; j++)
                     {
                         double q = 0;
@@ -389,6 +362,25 @@ public sealed class IlqrSolver : IPlanner
             }
         }
         return true;
+    }
+
+    // g = ℓ + Mᵀ v and H = diag(ℓ₂) + Mᵀ W (symmetric), for M = A (cols = n) or B (cols = m), W = V_xx M.
+    private static unsafe void Expand(double* mat, double* w, int rows, int cols, double* l, double* l2, double* v, double* g, double* h)
+    {
+        for (var c = 0; c < cols; c++)
+        {
+            double s = l[c];
+            for (var t = 0; t < rows; t++) s += mat[t * cols + c] * v[t];
+            g[c] = s;
+            for (var d = c; d < cols; d++)
+            {
+                double q = 0;
+                for (var t = 0; t < rows; t++) q += mat[t * cols + c] * w[t * cols + d];
+                h[c * cols + d] = q;
+                h[d * cols + c] = q;
+            }
+            h[c * cols + c] += l2[c];
+        }
     }
 
     // k and K at one step. With the box-QP: k solves the QP within [u_min − ū, u_max − ū] (warm-started from the

@@ -199,9 +199,7 @@ public static class PlannerConfig
             Lockstep = lockstep,
             LockstepTimeout_s = node.Double("lockstep_timeout_s", d.LockstepTimeout_s, v => v > 0, "a timeout above 0 s"),
         };
-        node.Has("horizon");
-        node.Has("dt");
-        node.RejectUnknownKeys();
+        node.RejectUnknownKeys(); // horizon and dt were read with the problem
         return options;
     }
 }

@@ -49,6 +49,20 @@ public sealed class PlanningProblem
     /// <summary>Horizon length, s.</summary>
     public double Horizon_s => Steps * Dt;
 
+    /// <summary>The cold start: every control u* (clamped into the box), zero gains and states, no status.</summary>
+    public void ResetToHoldingControl(Trajectory plan)
+    {
+        for (var k = 0; k < plan.Steps; k++)
+        {
+            var u = plan.Control(k);
+            Cost.ControlGoal.CopyTo(u);
+            Clamp(u);
+        }
+        Array.Clear(plan.K);
+        Array.Clear(plan.X);
+        plan.Status = SolveStatus.None;
+    }
+
     /// <summary>Clamps u into the box in place.</summary>
     public void Clamp(Span<double> u)
     {

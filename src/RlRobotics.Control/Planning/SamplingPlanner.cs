@@ -101,14 +101,7 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
     /// <summary>Threads used for the rollouts, the caller included.</summary>
     public int Threads => _workers.Threads;
 
-    public void Reset()
-    {
-        for (var k = 0; k < _steps; k++) _cost.ControlGoal.CopyTo(_solution.Control(k));
-        for (var k = 0; k < _steps; k++) _problem.Clamp(_solution.Control(k));
-        Array.Clear(_solution.K);
-        Array.Clear(_solution.X);
-        _solution.Status = SolveStatus.None;
-    }
+    public void Reset() => _problem.ResetToHoldingControl(_solution);
 
     public SolveStatus Solve(ReadOnlySpan<double> x0, int maxIterations)
     {

@@ -122,5 +122,5 @@ public sealed class TrajectoryCost
         new(_baseGoal, _uGoal, _q, _r, _qf, runningScale, _periodic, _constraints) { WrapAngles = WrapAngles };
 
     /// <summary>A copy that can be mutated independently (each planner owns its own cost).</summary>
-    public TrajectoryCost Clone() => new(_baseGoal, _uGoal, _q, _r, _qf, RunningScale, _periodic, _constraints) { WrapAngles = WrapAngles };
+    public TrajectoryCost Clone() => WithRunningScale(RunningScale);
 }

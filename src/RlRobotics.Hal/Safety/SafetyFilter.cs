@@ -243,17 +243,7 @@ public sealed class SafetyFilter
 
         if (g.Vel >= 0)
         {
-            var v = values[g.Vel];
-            var c = Clamp(v, vLo, vHi);
-            if (Changed(v, c)) _velocity++;
-            if (lim.Acceleration is { } amax)
-            {
-                var r = Math.Clamp(c, g.PrevVel - amax * dt, g.PrevVel + amax * dt);
-                if (Changed(c, r)) _rate++;
-                c = r;
-            }
-            values[g.Vel] = c;
-            g.PrevVel = c;
+            g.PrevVel = values[g.Vel] = ClampAndLimitRate(values[g.Vel], vLo, vHi, g.PrevVel, lim.Acceleration, dt, ref _velocity);
         }
 
         if (g.Eff >= 0)
@@ -267,18 +257,23 @@ public sealed class SafetyFilter
                 lo = Math.Clamp(-soft.KVelocity * (vel - vLo), -emax, emax);
                 hi = Math.Clamp(-soft.KVelocity * (vel - vHi), -emax, emax);
             }
-            var v = values[g.Eff];
-            var c = Clamp(v, lo, hi);
-            if (Changed(v, c)) _effort++;
-            if (lim.EffortRate is { } rmax)
-            {
-                var r = Math.Clamp(c, g.PrevEff - rmax * dt, g.PrevEff + rmax * dt);
-                if (Changed(c, r)) _rate++;
-                c = r;
-            }
-            values[g.Eff] = c;
-            g.PrevEff = c;
+            g.PrevEff = values[g.Eff] = ClampAndLimitRate(values[g.Eff], lo, hi, g.PrevEff, lim.EffortRate, dt, ref _effort);
         }
+    }
+
+    // Clamps to [lo, hi] (counted in <paramref name="clamped"/>), then to ±rate·dt around the previous command
+    // (counted as a rate limit).
+    private double ClampAndLimitRate(double requested, double lo, double hi, double previous, double? rate, double dt, ref long clamped)
+    {
+        var c = Clamp(requested, lo, hi);
+        if (Changed(requested, c)) clamped++;
+        if (rate is { } r)
+        {
+            var limited = Math.Clamp(c, previous - r * dt, previous + r * dt);
+            if (Changed(c, limited)) _rate++;
+            c = limited;
+        }
+        return c;
     }
 
     private static double Clamp(double v, double lo, double hi) =>
