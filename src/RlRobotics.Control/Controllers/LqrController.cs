@@ -29,7 +29,9 @@ public sealed class LqrController : IController
         var m = model.ControlSize;
         _goal = model.StateNames.Select(name => robot.Task?.Term(name)?.Goal ?? 0).ToArray();
         _uStar = DiscreteLqr.EquilibriumControl(model, _goal);
-        var (a, b) = DiscreteLqr.Linearise(model, _goal, _uStar, robot.Period_s);
+        // A discrete-time (learned) model is linearised at its own step; its gain then runs at the loop rate.
+        var dt = model is IDiscreteDynamicsModel discrete ? discrete.Dt_s : robot.Period_s;
+        var (a, b) = DiscreteLqr.Linearise(model, _goal, _uStar, dt);
         var (p, k) = DiscreteLqr.Solve(a, b, Matrix.Diagonal(options.Q), Matrix.Diagonal(options.R));
         CostToGo = p;
         Gain = k;

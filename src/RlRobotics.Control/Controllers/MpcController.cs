@@ -30,7 +30,7 @@ public sealed class MpcController : IController, IDisposable
     private readonly int[] _stateIndex, _commandIndex;
     private readonly CommandShaper[] _shapers;
     private readonly double[] _measured, _predicted, _next, _history, _u;
-    private readonly Rk4 _rk4;
+    private readonly IStepper _rk4;
     private readonly long _replanPeriod_ns, _maxAge_ns;
     private readonly long[] _reasonCounts = new long[Enum.GetValues<FallbackReason>().Length];
     private readonly long _latency_ns;
@@ -60,7 +60,7 @@ public sealed class MpcController : IController, IDisposable
         _next = new double[_n];
         _u = new double[_m];
         _history = new double[Math.Max(1, _latencyCycles) * _m];
-        _rk4 = new Rk4(model);
+        _rk4 = Steppers.Create(model);
         _shapers = model.ControlNames.Select(name =>
         {
             var (joint, kind) = InterfaceName.Split(name);

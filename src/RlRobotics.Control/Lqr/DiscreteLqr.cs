@@ -50,7 +50,7 @@ public static class DiscreteLqr
         var m = model.ControlSize;
         var a = new Matrix(n, n);
         var b = new Matrix(n, m);
-        new Rk4(model).StepWithJacobians(x, u, dt, new double[n], a.Data, b.Data);
+        Steppers.Create(model).StepWithJacobians(x, u, dt, new double[n], a.Data, b.Data);
         return (a, b);
     }
 

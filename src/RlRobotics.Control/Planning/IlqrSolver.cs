@@ -22,7 +22,7 @@ public sealed class IlqrSolver : IPlanner
 {
     private readonly PlanningProblem _problem;
     private readonly TrajectoryCost _cost;
-    private readonly Rk4 _rk4;
+    private readonly IStepper _rk4;
     private readonly int _n, _m, _steps;
     private readonly double _dt;
     private readonly Trajectory _solution;
@@ -40,7 +40,7 @@ public sealed class IlqrSolver : IPlanner
         _problem = problem;
         _cost = problem.Cost.Clone();
         _cost.WrapAngles = false; // DDP needs a smooth cost; MPC aligns the goal instead
-        _rk4 = new Rk4(problem.Model);
+        _rk4 = Steppers.Create(problem.Model);
         _n = problem.StateSize;
         _m = problem.ControlSize;
         _steps = problem.Steps;

@@ -40,7 +40,7 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
     private readonly Trajectory _solution;
     private readonly double[] _x0, _candidates, _noise, _white, _costs, _sortKeys, _std, _mean, _halfRange, _center;
     private readonly int[] _order;
-    private readonly Rk4[] _rk4;
+    private readonly IStepper[] _rk4;
     private readonly double[][] _xa, _xb;
     private readonly RolloutWorkers _workers;
     private readonly Random _random;
@@ -82,10 +82,10 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
             _center[j] = double.IsFinite(hi - lo) ? 0.5 * (hi + lo) : problem.Cost.ControlGoal[j];
         }
         var threads = Options.Threads > 0 ? Options.Threads : Environment.ProcessorCount;
-        _rk4 = new Rk4[threads];
+        _rk4 = new IStepper[threads];
         _xa = new double[threads][];
         _xb = new double[threads][];
-        for (var w = 0; w < threads; w++) { _rk4[w] = new Rk4(problem.Model); _xa[w] = new double[_n]; _xb[w] = new double[_n]; }
+        for (var w = 0; w < threads; w++) { _rk4[w] = Steppers.Create(problem.Model); _xa[w] = new double[_n]; _xb[w] = new double[_n]; }
         _workers = new RolloutWorkers(threads, EvaluateRange, $"rlr-{Name}");
         _random = new Random(Options.Seed);
         _feedback = Options.Feedback ? new IlqrSolver(problem, new IlqrOptions { AlignGoal = false }) : null;
@@ -183,7 +183,7 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
         for (var s = start; s < end; s++) _costs[s] = Rollout(rk4, _xa[worker], _xb[worker], _candidates.AsSpan(s * _length, _length), null);
     }
 
-    private double Rollout(Rk4 rk4, double[] xa, double[] xb, ReadOnlySpan<double> controls, double[]? states)
+    private double Rollout(IStepper rk4, double[] xa, double[] xb, ReadOnlySpan<double> controls, double[]? states)
     {
         int n = _n, m = _m;
         _x0.AsSpan().CopyTo(xa);

@@ -5,7 +5,7 @@ namespace RlRobotics.Core.Dynamics;
 /// chain rule through the four stages (not finite differences). Scratch is allocated once per instance.
 /// Not thread-safe: one instance per thread.
 /// </summary>
-public sealed class Rk4
+public sealed class Rk4 : IStepper
 {
     private readonly IDynamicsModel _model;
     private readonly int _n, _m;
