@@ -6,12 +6,13 @@
 set -euo pipefail
 job="${1:-run}"
 
-# Debian packages per job. The foundation needs none beyond the .NET SDK and gcc (the L1 native reference);
-# later features add theirs here (socat, mosquitto, cyclonedds-dev, libopenblas0).
+# Debian packages per job: OpenBLAS for the learning code (it falls back to managed kernels without it, but the
+# tests check the two agree), gcc for the L1 native reference. Later features add theirs here (socat, mosquitto,
+# cyclonedds-dev).
 case "$job" in
-  run)  packages=() ;;
-  test) packages=() ;;
-  bench) packages=(gcc) ;;
+  run)  packages=(libopenblas0) ;;
+  test) packages=(libopenblas0) ;;
+  bench) packages=(gcc libopenblas0) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 

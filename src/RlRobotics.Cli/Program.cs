@@ -17,6 +17,7 @@ public static class Program
             PlanCommand.Create(output, error),
             DoctorCommand.Create(output),
             BenchCommand.Create(output, error),
+            TrainCommand.Create(output, error),
         };
         ParseResult parse;
         try

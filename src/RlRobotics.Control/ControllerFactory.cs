@@ -9,7 +9,10 @@ using RlRobotics.Core.Time;
 namespace RlRobotics.Control;
 
 /// <summary>Where a controller runs: the loop's clock (the MPC planner runs in lockstep with a simulated one) and the seed.</summary>
-public sealed record ControllerContext(IClock Clock, int Seed = 0)
+/// <param name="Clock">The loop's clock.</param>
+/// <param name="Seed">Seed for planners' noise.</param>
+/// <param name="Planner">Overrides <c>agent.learned.planner</c> for <c>mpc-learned</c>.</param>
+public sealed record ControllerContext(IClock Clock, int Seed = 0, string? Planner = null)
 {
     public static ControllerContext Simulated(int seed = 0) => new(new SimulatedClock(), seed);
 }
@@ -23,7 +26,10 @@ public static class ControllerFactory
 {
     private static readonly string[] PlanningSections = { "cost", "mpc", "ilqr", "cem", "mppi", "random" };
 
-    public static IReadOnlyList<string> Kinds { get; } = new[] { "hold", "pd", "lqr", "ilqr-mpc", "cem-mpc", "mppi-mpc", "random-mpc" };
+    public static IReadOnlyList<string> Kinds { get; } = new[] { "hold", "pd", "lqr", "ilqr-mpc", "cem-mpc", "mppi-mpc", "random-mpc", LearnedMpc };
+
+    /// <summary>MPC on a model learned in discrete time (<c>agent.learned</c>), with a zero-order hold at the model's step.</summary>
+    public const string LearnedMpc = "mpc-learned";
 
     /// <summary>
     /// Creates controller <paramref name="kind"/> (the YAML's <c>agent.controller</c> when null).
@@ -38,6 +44,8 @@ public static class ControllerFactory
         kind ??= robot.Agent.Controller;
         agent.Has("controller");
         agent.Has("model"); // read by the composition root, which owns the model registry
+        var learnedNode = agent["learned"];
+        learnedNode.ExpectMapping(optional: true);
         if (!Kinds.Contains(kind))
         {
             var where = agent["controller"];
@@ -51,7 +59,12 @@ public static class ControllerFactory
         var lqrNode = agent["lqr"];
         LqrOptions? lqr = null;
         IDynamicsModel? dynamics = null;
-        var planner = kind.EndsWith("-mpc", StringComparison.Ordinal) ? kind[..^4] : null;
+        var learned = kind == LearnedMpc;
+        // agent.learned.planner is read (and checked) whenever the section exists; the rest of it belongs to the trainer.
+        var learnedPlanner = learnedNode.IsMissing ? "cem" : learnedNode.String("planner", "cem");
+        if (!PlannerConfig.Planners.Contains(learnedPlanner))
+            learnedNode["planner"].Error($"unknown planner '{learnedPlanner}'; expected one of: {string.Join(", ", PlannerConfig.Planners)}");
+        var planner = learned ? context.Planner ?? learnedPlanner : kind.EndsWith("-mpc", StringComparison.Ordinal) ? kind[..^4] : null;
         var planning = planner is not null || PlanningSections.Any(agent.Has);
         var mpcFallback = planner is not null ? agent["mpc"].Enum<FallbackKind>("fallback", FallbackKind.Stop) : (FallbackKind?)null;
         PlannerSetup? setup = null;
@@ -66,7 +79,8 @@ public static class ControllerFactory
             else
             {
                 lqr = ReadLqr(lqrNode, dynamics);
-                if (planning) setup = PlannerConfig.Read(robot, agent, dynamics, planner ?? "ilqr", context.Clock.IsSimulated, context.Seed);
+                if (planning) setup = PlannerConfig.Read(robot, agent, dynamics, planner ?? "ilqr", context.Clock.IsSimulated, context.Seed, learned ? learnedNode : null);
+                if (learned) setup = ForLearnedModel(agent, learnedNode, dynamics, setup);
             }
         }
         agent.RejectUnknownKeys();
@@ -88,6 +102,23 @@ public static class ControllerFactory
             diagnostics.ThrowIfAny();
             throw;
         }
+    }
+
+    // A learned model steps in discrete time: the plan must use its step, and the loop holds each command for one step.
+    private static PlannerSetup? ForLearnedModel(ConfigNode agent, ConfigNode learnedNode, IDynamicsModel model, PlannerSetup? setup)
+    {
+        if (model is not IDiscreteDynamicsModel discrete)
+        {
+            (learnedNode.IsMissing ? agent : learnedNode).Error($"{LearnedMpc} needs a learned model (pass --model dir/model.ckpt, made by 'rlr train mbrl')");
+            return null;
+        }
+        if (setup is null) return null;
+        if (Math.Abs(setup.Problem.Dt - discrete.Dt_s) > 1e-9)
+        {
+            (learnedNode.IsMissing ? agent : learnedNode).Error($"the planner's dt {setup.Problem.Dt} s differs from the learned model's step {discrete.Dt_s} s");
+            return null;
+        }
+        return setup with { Mpc = setup.Mpc with { HoldPeriod_s = discrete.Dt_s } };
     }
 
     private static MpcController CreateMpc(RobotSpec robot, IDynamicsModel model, PlannerSetup setup, FallbackKind fallbackKind,

@@ -24,6 +24,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(Cycles(output, error));
         bench.Subcommands.Add(PlanningBenchCommands.B1Command(output));
         bench.Subcommands.Add(PlanningBenchCommands.SamplingCommand(output));
+        bench.Subcommands.Add(LearningBenchCommand.Create(output));
         return bench;
     }
 

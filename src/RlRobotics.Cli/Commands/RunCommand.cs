@@ -6,6 +6,8 @@ using RlRobotics.Cli.Reports;
 using RlRobotics.Core.Spec;
 using RlRobotics.Core.Time;
 using RlRobotics.Hal.Components;
+using RlRobotics.Learning.Checkpoints;
+using RlRobotics.Learning.Dynamics;
 using Spectre.Console;
 
 namespace RlRobotics.Cli.Commands;
@@ -29,10 +31,13 @@ internal static class RunCommand
         var initial = CliOptions.Vector("--initial-state", "Initial state of the simulated robot, in model order (e.g. 0,2.94,0,0 for [p, θ, ṗ, θ̇])");
         var report = new Option<string?>("--report") { Description = "Write a JSON report here", HelpName = "out.json" };
         var quiet = new Option<bool>("--quiet") { Description = "No live status line" };
+        var model = new Option<string?>("--model") { Description = "Learned dynamics checkpoint for mpc-learned (from 'rlr train mbrl')", HelpName = "model.ckpt" };
+        var planner = new Option<string?>("--planner") { Description = "Planner for mpc-learned (default: agent.learned.planner)" };
+        planner.AcceptOnlyFromAmong(Control.Planning.PlannerConfig.Planners.ToArray());
 
         var command = new Command("run", "Run the robot node: Read → controller → safety filter → Write at the robot's rate")
         {
-            robot, controller, duration, clock, seed, initial, report, quiet,
+            robot, controller, duration, clock, seed, initial, report, quiet, model, planner,
         };
         command.SetAction(parse =>
         {
@@ -44,13 +49,14 @@ internal static class RunCommand
                 return ExitCodes.BadInput;
             }
             return Run(new RunArguments(parse.GetValue(robot)!, parse.GetValue(controller), seconds == 0 ? null : seconds, clockName,
-                parse.GetValue(seed), parse.GetValue(initial) is { Length: > 0 } init ? init : null, parse.GetValue(report), parse.GetValue(quiet)), output, error);
+                parse.GetValue(seed), parse.GetValue(initial) is { Length: > 0 } init ? init : null, parse.GetValue(report), parse.GetValue(quiet),
+                parse.GetValue(model), parse.GetValue(planner)), output, error);
         });
         return command;
     }
 
     internal sealed record RunArguments(string Robot, string? Controller, double? Duration_s, string Clock, int Seed,
-        double[]? InitialState, string? ReportPath, bool Quiet);
+        double[]? InitialState, string? ReportPath, bool Quiet, string? ModelPath = null, string? Planner = null);
 
     internal static int Run(RunArguments args, TextWriter output, TextWriter error)
     {
@@ -58,10 +64,27 @@ internal static class RunCommand
         try
         {
             var spec = RobotSpecLoader.LoadFile(args.Robot);
+            Core.Dynamics.IDynamicsModel? learned = null;
+            if (args.ModelPath is { } modelPath)
+            {
+                try { learned = EnsembleDynamicsModel.Load(modelPath); }
+                catch (CheckpointException ex)
+                {
+                    error.WriteLine($"rlr run: {ex.Message}; nothing was started.");
+                    return ExitCodes.BadInput;
+                }
+            }
+            if (args.Controller == Control.ControllerFactory.LearnedMpc && learned is null)
+            {
+                error.WriteLine("rlr run: --controller mpc-learned needs --model dir/model.ckpt (made by 'rlr train mbrl'); nothing was started.");
+                return ExitCodes.BadInput;
+            }
             node = RobotNode.Build(new NodeOptions
             {
                 Robot = spec,
                 Controller = args.Controller,
+                Model = learned,
+                Planner = args.Planner,
                 Clock = args.Clock == "wall" ? WallClock.Instance : new SimulatedClock(),
                 Seed = args.Seed,
                 InitialState = args.InitialState,

@@ -9,6 +9,7 @@ using RlRobotics.Hal.Safety;
 using RlRobotics.Sim;
 using RlRobotics.Sim.Components;
 using RlRobotics.Sim.Models;
+using RlRobotics.Cli.Training;
 
 namespace RlRobotics.Cli.Node;
 
@@ -25,6 +26,12 @@ public sealed record NodeOptions
     public double? Duration_s { get; init; }
     /// <summary>Apply the YAML's real-time requests (on for the wall clock).</summary>
     public bool ApplyRealtime { get; init; }
+    /// <summary>The agent's dynamics model instead of <c>agent.model</c> or the simulator's (a learned model).</summary>
+    public IDynamicsModel? Model { get; init; }
+    /// <summary>A ready controller instead of one built from the robot file (exploration during training).</summary>
+    public IController? ControllerInstance { get; init; }
+    /// <summary>Planner for <c>mpc-learned</c> instead of <c>agent.learned.planner</c>.</summary>
+    public string? Planner { get; init; }
     /// <summary>Extra observers called after every cycle (recorders, test probes, fault injection).</summary>
     public IReadOnlyList<ICycleObserver> Observers { get; init; } = Array.Empty<ICycleObserver>();
 }
@@ -68,7 +75,9 @@ public sealed class RobotNode : IDisposable
         var robot = options.Robot;
         var components = (registry ?? DefaultRegistry()).CreateAll(robot, options.Seed, options.InitialState);
         var resources = new ResourceManager(components);
-        var controller = ControllerFactory.Create(robot, options.Controller, () => AgentModel(robot, components), new ControllerContext(options.Clock, options.Seed));
+        LearnedSettings.Read(robot); // agent.learned is checked whichever controller runs
+        var controller = options.ControllerInstance ?? ControllerFactory.Create(robot, options.Controller,
+            () => options.Model ?? AgentModel(robot, components), new ControllerContext(options.Clock, options.Seed, options.Planner));
         var filter = new SafetyFilter(robot, resources.State, resources.Command);
         var monitor = robot.Task is { } task ? new TaskMonitor(task, resources.State) : null;
         var loopOptions = new ControlLoopOptions

@@ -26,15 +26,15 @@ public sealed class MpcController : IController, IDisposable
     private readonly MpcOptions _options;
     private readonly PlannerThread _planner;
     private readonly IController _fallback;
-    private readonly int _n, _m, _latencyCycles;
+    private readonly int _n, _m, _latencySteps, _holdCycles;
     private readonly int[] _stateIndex, _commandIndex;
     private readonly CommandShaper[] _shapers;
-    private readonly double[] _measured, _predicted, _next, _history, _u;
+    private readonly double[] _measured, _predicted, _next, _history, _u, _held;
     private readonly IStepper _rk4;
     private readonly long _replanPeriod_ns, _maxAge_ns;
     private readonly long[] _reasonCounts = new long[Enum.GetValues<FallbackReason>().Length];
     private readonly long _latency_ns;
-    private readonly double _period_s;
+    private readonly double _predictStep_s;
     private long _nextReplan_ns, _cycles;
     private int _historyHead;
     private bool _started, _unresponsive;
@@ -48,9 +48,11 @@ public sealed class MpcController : IController, IDisposable
         _m = model.ControlSize;
         Kind = planner.Name + "-mpc";
         _planner = new PlannerThread(planner, options, clock);
-        _period_s = robot.Period_s;
-        _latencyCycles = (int)Math.Round(options.Latency_s * robot.RateHz);
-        _latency_ns = (long)Math.Round(_latencyCycles * robot.Period_s * 1e9);
+        // With a zero-order hold the commands in flight change once per hold period, so the prediction steps by it.
+        _holdCycles = options.HoldPeriod_s is { } hold ? Math.Max(1, (int)Math.Round(hold / robot.Period_s)) : 1;
+        _predictStep_s = _holdCycles * robot.Period_s;
+        _latencySteps = (int)Math.Round(options.Latency_s / _predictStep_s);
+        _latency_ns = (long)Math.Round(_latencySteps * _predictStep_s * 1e9);
         _replanPeriod_ns = (long)Math.Round(options.ReplanPeriod_s * 1e9);
         _maxAge_ns = (long)Math.Round((options.MaxPlanAge_s ?? planner.Problem.Horizon_s) * 1e9);
         _stateIndex = new int[_n];
@@ -59,7 +61,8 @@ public sealed class MpcController : IController, IDisposable
         _predicted = new double[_n];
         _next = new double[_n];
         _u = new double[_m];
-        _history = new double[Math.Max(1, _latencyCycles) * _m];
+        _held = new double[_m];
+        _history = new double[Math.Max(1, _latencySteps) * _m];
         _rk4 = Steppers.Create(model);
         _shapers = model.ControlNames.Select(name =>
         {
@@ -113,6 +116,7 @@ public sealed class MpcController : IController, IDisposable
         for (var i = 0; i < _n; i++) _measured[i] = state.Values[_stateIndex[i]];
         foreach (var s in _shapers) s.Reset(0);
         Array.Clear(_history);
+        Array.Clear(_held);
         _fallback.Start(state);
         _planner.PlanNow(_measured, state.Stamp_ns + _latency_ns, _options.InitialIterations);
         _nextReplan_ns = state.Stamp_ns + _replanPeriod_ns;
@@ -123,6 +127,12 @@ public sealed class MpcController : IController, IDisposable
     public void Update(StateFrame state, CommandFrame command, in CycleTime time)
     {
         _cycles++;
+        if (_holdCycles > 1 && (_cycles - 1) % _holdCycles != 0)
+        {
+            // Between hold ticks: the held command, whichever source it came from.
+            for (var j = 0; j < _m; j++) command.Values[_commandIndex[j]] = _held[j];
+            return;
+        }
         var s = state.Values;
         for (var i = 0; i < _n; i++) _measured[i] = s[_stateIndex[i]];
         var target_ns = time.Now_ns + _latency_ns;
@@ -130,7 +140,7 @@ public sealed class MpcController : IController, IDisposable
 
         // Lockstep: a request at each replan tick, then wait for its plan. Free-running: keep the planner's newest
         // state fresh every cycle; it replans on its own period. Either way the request is x̂ stamped t + L.
-        var tick = _started && time.Now_ns >= _nextReplan_ns;
+        var tick = _started && (time.Now_ns >= _nextReplan_ns || _holdCycles > 1);
         if (tick) while (_nextReplan_ns <= time.Now_ns) _nextReplan_ns += _replanPeriod_ns;
         if (_planner.IsAlive && !_unresponsive && (tick || !_options.Lockstep))
         {
@@ -161,7 +171,7 @@ public sealed class MpcController : IController, IDisposable
             for (var j = 0; j < _m; j++) _shapers[j].Reset(command.Values[_commandIndex[j]]);
         }
         CurrentFallback = reason;
-        for (var j = 0; j < _m; j++) _u[j] = command.Values[_commandIndex[j]];
+        for (var j = 0; j < _m; j++) _u[j] = _held[j] = command.Values[_commandIndex[j]];
         Remember(_u);
     }
 
@@ -198,14 +208,14 @@ public sealed class MpcController : IController, IDisposable
     }
 
     // x̂(t + L): roll the measured state forward through the commands issued in the last L seconds, which the
-    // actuators have not applied yet (oldest first), one control period each.
+    // actuators have not applied yet (oldest first), one control period (or hold period) each.
     private void Predict()
     {
         _measured.AsSpan().CopyTo(_predicted);
-        for (var c = 0; c < _latencyCycles; c++)
+        for (var c = 0; c < _latencySteps; c++)
         {
-            var slot = (_historyHead + c) % _latencyCycles;
-            _rk4.Step(_predicted, _history.AsSpan(slot * _m, _m), _period_s, _next);
+            var slot = (_historyHead + c) % _latencySteps;
+            _rk4.Step(_predicted, _history.AsSpan(slot * _m, _m), _predictStep_s, _next);
             _next.AsSpan().CopyTo(_predicted);
         }
         // A model that blows up must not poison the plan: keep the measurement then.
@@ -217,9 +227,9 @@ public sealed class MpcController : IController, IDisposable
 
     private void Remember(ReadOnlySpan<double> u)
     {
-        if (_latencyCycles == 0) return;
+        if (_latencySteps == 0) return;
         u.CopyTo(_history.AsSpan(_historyHead * _m, _m));
-        _historyHead = (_historyHead + 1) % _latencyCycles;
+        _historyHead = (_historyHead + 1) % _latencySteps;
     }
 
     public void Dispose()

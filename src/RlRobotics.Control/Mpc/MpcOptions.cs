@@ -51,6 +51,12 @@ public sealed record MpcOptions
     public FallbackKind Fallback { get; init; } = FallbackKind.Stop;
 
     /// <summary>
+    /// Zero-order hold, s: compute a command only every this long and hold it in between (null: every loop cycle).
+    /// A model learned in discrete time needs it, so the loop applies controls exactly as the model saw them in its data.
+    /// </summary>
+    public double? HoldPeriod_s { get; init; }
+
+    /// <summary>
     /// Simulated clock: the loop hands each replan request to the planner and waits for the plan, so runs are
     /// deterministic. Wall clock (false): the planner runs free on its own thread and period.
     /// </summary>

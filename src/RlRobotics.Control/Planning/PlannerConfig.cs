@@ -34,9 +34,17 @@ public static class PlannerConfig
 
     /// <summary>
     /// Returns the setup for <paramref name="planner"/>, or null with errors in the agent node's diagnostics.
+    /// <paramref name="overrides"/> (the <c>agent.learned</c> section for a learned model) may hold its own <c>mpc</c>,
+    /// <c>ilqr</c>, <c>cem</c>, <c>mppi</c> and <c>random</c> sections, used instead of the agent's; the cost is shared.
     /// </summary>
-    public static PlannerSetup? Read(RobotSpec robot, ConfigNode agent, IDynamicsModel model, string planner, bool lockstep, int seed)
+    public static PlannerSetup? Read(RobotSpec robot, ConfigNode agent, IDynamicsModel model, string planner, bool lockstep, int seed,
+        ConfigNode? overrides = null)
     {
+        ConfigNode Section(string name)
+        {
+            agent.Has(name); // the agent's own section stays a known key even when the override replaces it
+            return overrides is not null && overrides.Has(name) ? overrides[name] : agent[name];
+        }
         var diagnostics = agent.Diagnostics;
         var before = diagnostics.Count;
         var n = model.StateSize;
@@ -66,15 +74,15 @@ public static class PlannerConfig
         catch (InvalidOperationException) { uGoal = new double[m]; }
         for (var j = 0; j < m; j++) uGoal[j] = Math.Clamp(uGoal[j], lo[j], hi[j]);
 
-        var mpcNode = agent["mpc"];
+        var mpcNode = Section("mpc");
         mpcNode.ExpectMapping(optional: true);
         var steps = mpcNode.Int("horizon", 100, 1, 100_000);
         var dt = mpcNode.Double("dt", 0.02, v => v > 0 && v <= 10, "a step from 0 to 10 s");
         var cost = ReadCost(agent["cost"], model, goal, uGoal, periodic, dt);
-        var ilqr = ReadIlqr(agent["ilqr"]);
+        var ilqr = ReadIlqr(Section("ilqr"));
         var sampling = new Dictionary<string, (SamplingOptions Options, int Steps, double Dt)>();
         foreach (var name in new[] { "cem", "mppi", "random" })
-            sampling[name] = ReadSampling(agent[name], name, steps, dt, seed);
+            sampling[name] = ReadSampling(Section(name), name, steps, dt, seed);
         var mpc = ReadMpc(mpcNode, planner, dt, lockstep, ilqr, sampling.TryGetValue(planner, out var chosen) ? chosen.Options : null);
 
         if (diagnostics.Count > before || cost is null || ilqr is null || mpc is null) return null;
@@ -175,6 +183,8 @@ public static class PlannerConfig
             Threads = node.Int("threads", 0, 0, 256),
             SmoothingPasses = node.Int("smoothing", 0, 0, 100),
             Feedback = node.Bool("feedback", false),
+            Particles = node.Int("particles", 1, 1, 1000),
+            Propagation = node.Enum<ParticlePropagation>("propagation", ParticlePropagation.TsInfinity),
             Seed = seed,
         };
         var horizon = node.Int("horizon", steps, 1, 100_000);

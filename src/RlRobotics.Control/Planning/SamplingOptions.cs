@@ -1,3 +1,5 @@
+using RlRobotics.Core.Dynamics;
+
 namespace RlRobotics.Control.Planning;
 
 /// <summary>
@@ -42,6 +44,15 @@ public sealed record SamplingOptions
     /// <summary>Compute time-varying LQR feedback gains along the final plan (needs the model's Jacobians).</summary>
     public bool Feedback { get; init; }
 
+    /// <summary>
+    /// Particles per candidate on a stochastic (learned ensemble) model; the candidate's cost is their mean. Ignored by
+    /// deterministic models.
+    /// </summary>
+    public int Particles { get; init; } = 1;
+
+    /// <summary>How particles move through an ensemble model (PETS's TS-1, TS-∞, or the deterministic mean).</summary>
+    public ParticlePropagation Propagation { get; init; } = ParticlePropagation.TsInfinity;
+
     /// <summary>Seed of the sample noise.</summary>
     public int Seed { get; init; }
 
@@ -56,6 +67,7 @@ public sealed record SamplingOptions
         if (!(NoiseDecay > 0 && NoiseDecay <= 1)) throw new ArgumentOutOfRangeException(nameof(NoiseDecay), "decay in (0, 1]");
         if (!(MinNoiseFraction >= 0)) throw new ArgumentOutOfRangeException(nameof(MinNoiseFraction), "min noise at least 0");
         if (!(Temperature > 0)) throw new ArgumentOutOfRangeException(nameof(Temperature), "temperature above 0");
+        if (Particles < 1) throw new ArgumentOutOfRangeException(nameof(Particles), "at least 1 particle");
         if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), "threads at least 0");
     }
 }

@@ -45,6 +45,9 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
     private readonly RolloutWorkers _workers;
     private readonly Random _random;
     private readonly IlqrSolver? _feedback;
+    private readonly IParticlePropagator? _propagator;
+    private readonly int _particles;
+    private readonly double[] _px = Array.Empty<double>(), _pnext = Array.Empty<double>(), _pu = Array.Empty<double>();
     private double _spareNormal = double.NaN;
 
     public SamplingPlanner(PlanningProblem problem, SamplingMethod method, SamplingOptions? options = null)
@@ -89,6 +92,16 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
         _workers = new RolloutWorkers(threads, EvaluateRange, $"rlr-{Name}");
         _random = new Random(Options.Seed);
         _feedback = Options.Feedback ? new IlqrSolver(problem, new IlqrOptions { AlignGoal = false }) : null;
+        if (problem.Model is IParticleDynamicsModel particles)
+        {
+            // A learned ensemble: every candidate's particles move together, one batched network pass per step.
+            _particles = Options.Particles;
+            var rows = _samples * _particles;
+            _propagator = particles.CreatePropagator(rows, Options.Propagation, Options.Seed + 1);
+            _px = new double[rows * _n];
+            _pnext = new double[rows * _n];
+            _pu = new double[rows * _m];
+        }
         Reset();
     }
 
@@ -117,7 +130,8 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
         {
             iterations++;
             Sample();
-            _workers.Run(_samples, Math.Max(8, _samples / (8 * _workers.Threads)));
+            if (_propagator is not null) EvaluateParticles();
+            else _workers.Run(_samples, Math.Max(8, _samples / (8 * _workers.Threads)));
             switch (_method)
             {
                 case SamplingMethod.Cem:
@@ -199,6 +213,44 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
         }
         if (states is not null) xa.AsSpan().CopyTo(states.AsSpan(_steps * n, n));
         return j + _cost.Terminal(xa);
+    }
+
+    // Batched rollouts on a particle model: row r = candidate r / P. The cost of a candidate is its particles' mean;
+    // a particle that leaves the finite range makes its candidate infinitely expensive.
+    private void EvaluateParticles()
+    {
+        int n = _n, m = _m, rows = _samples * _particles;
+        var propagator = _propagator!;
+        for (var r = 0; r < rows; r++) _x0.AsSpan().CopyTo(_px.AsSpan(r * n, n));
+        Array.Clear(_costs);
+        propagator.BeginRollouts(rows);
+        var x = _px;
+        var next = _pnext;
+        for (var k = 0; k < _steps; k++)
+        {
+            for (var s = 0; s < _samples; s++)
+            {
+                var u = _candidates.AsSpan(s * _length + k * m, m);
+                double sum = 0;
+                for (var p = 0; p < _particles; p++)
+                {
+                    var r = s * _particles + p;
+                    u.CopyTo(_pu.AsSpan(r * m, m));
+                    sum += _cost.Running(x.AsSpan(r * n, n), u);
+                }
+                _costs[s] += sum / _particles;
+            }
+            propagator.Step(x, _pu, rows, next);
+            (x, next) = (next, x);
+            for (var i = 0; i < rows * n; i++)
+                if (!(Math.Abs(x[i]) < 1e8)) { _costs[i / (n * _particles)] = double.PositiveInfinity; x[i] = 0; }
+        }
+        for (var s = 0; s < _samples; s++)
+        {
+            double sum = 0;
+            for (var p = 0; p < _particles; p++) sum += _cost.Terminal(x.AsSpan((s * _particles + p) * n, n));
+            _costs[s] += sum / _particles;
+        }
     }
 
     private double RolloutNominal() => Rollout(_rk4[0], _xa[0], _xb[0], _solution.U, _solution.X);
