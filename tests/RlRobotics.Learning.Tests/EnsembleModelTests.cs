@@ -143,6 +143,9 @@ public class EnsembleModelTests
         var flipped = (byte[])bytes.Clone();
         flipped[bytes.Length / 2] ^= 0x40;
         Assert.Contains("checksum mismatch", Assert.Throws<CheckpointException>(() => Checkpoint.FromBytes(flipped)).Message);
+        var header = (byte[])bytes.Clone();
+        header[20] ^= 0x22; // inside the JSON header: found by the hash, not trusted by the parser
+        Assert.Contains("checksum mismatch", Assert.Throws<CheckpointException>(() => Checkpoint.FromBytes(header)).Message);
         Assert.Contains("truncated", Assert.Throws<CheckpointException>(() => Checkpoint.FromBytes(bytes.AsSpan(0, bytes.Length - 100))).Message);
         Assert.Contains("truncated", Assert.Throws<CheckpointException>(() => Checkpoint.FromBytes(bytes.AsSpan(0, 20))).Message);
         var magic = (byte[])bytes.Clone();

@@ -33,8 +33,11 @@ internal static class TrainCommand
         planner.AcceptOnlyFromAmong(Control.Planning.PlannerConfig.Planners.ToArray());
         var seed = new Option<int>("--seed") { Description = "Seed for the model, the planner, exploration and sensor noise", DefaultValueFactory = _ => 0 };
         var outDir = Out();
-        var command = new Command("mbrl", "Model-based RL: explore, fit a probabilistic ensemble, run MPC on it, repeat (PETS)") { robot, episodes, planner, seed, outDir };
-        command.SetAction(parse => RunMbrl(new MbrlOptions(parse.GetValue(robot)!, parse.GetValue(episodes), parse.GetValue(planner), parse.GetValue(seed), parse.GetValue(outDir)!), output, error));
+        var stop = new Option<int?>("--stop-after") { Description = "Stop early after this many successful episodes in a row", HelpName = "n" };
+        stop.Validators.Add(r => { if (CliOptions.TryValue<int?>(r, out var v) && v is < 1) r.AddError($"--stop-after: expected at least 1, got {v}"); });
+        var command = new Command("mbrl", "Model-based RL: explore, fit a probabilistic ensemble, run MPC on it, repeat (PETS)") { robot, episodes, planner, seed, outDir, stop };
+        command.SetAction(parse => RunMbrl(new MbrlOptions(parse.GetValue(robot)!, parse.GetValue(episodes), parse.GetValue(planner), parse.GetValue(seed),
+            parse.GetValue(outDir)!, parse.GetValue(stop)), output, error));
         return command;
     }
 
@@ -62,6 +65,7 @@ internal static class TrainCommand
                     .Start(ctx =>
                     {
                         var task = ctx.AddTask("episodes", maxValue: options.Episodes);
+                        ctx.Refresh();
                         trainer.Run(r => { Line(r); task.Increment(1); AnsiConsole.MarkupLine(Markup.Escape(table[^1])); },
                             phase => task.Description = Markup.Escape(phase));
                     });
@@ -80,7 +84,7 @@ internal static class TrainCommand
             return ExitCodes.BadInput;
         }
         var (first, keeps) = trainer.SuccessEpisodes();
-        var total = trainer.Results.Sum(r => r.EpisodeSeconds);
+        var total = trainer.Results.Sum(r => r.EpisodeSeconds + r.FitSeconds);
         console.MarkupLine(first is null
             ? $"[yellow]no episode succeeded[/] in {options.Episodes}"
             : $"[green]first success at episode {first}[/]" + (keeps is null ? ", but the last episode failed" : $"; every episode from {keeps} on succeeded"));

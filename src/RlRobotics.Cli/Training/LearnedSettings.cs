@@ -21,6 +21,9 @@ internal sealed record LearnedSettings(EnsembleOptions Model, EnsembleTrainingOp
         var diagnostics = agent.Diagnostics;
         node.ExpectMapping(optional: true);
         foreach (var k in PlannerKeys) node.Has(k);
+        var planner = node.String("planner", "ilqr");
+        if (!Control.Planning.PlannerConfig.Planners.Contains(planner))
+            node["planner"].Error($"unknown planner '{planner}'; expected one of: {string.Join(", ", Control.Planning.PlannerConfig.Planners)}");
 
         var m = node["model"];
         m.ExpectMapping(optional: true);

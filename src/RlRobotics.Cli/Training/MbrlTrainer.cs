@@ -16,7 +16,13 @@ using RlRobotics.Learning.Dynamics;
 namespace RlRobotics.Cli.Training;
 
 /// <summary>What <c>rlr train mbrl</c> was asked to do.</summary>
-internal sealed record MbrlOptions(string RobotPath, int Episodes, string? Planner, int Seed, string OutDir);
+/// <param name="RobotPath">The robot file.</param>
+/// <param name="Episodes">Episodes at most, the first with random actions.</param>
+/// <param name="Planner">Planner on the learned model (null: <c>agent.learned.planner</c>).</param>
+/// <param name="Seed">Seed for the model, planner, exploration and sensor noise.</param>
+/// <param name="OutDir">Where the artefacts go.</param>
+/// <param name="StopAfterSuccesses">Stop early once this many episodes in a row succeeded (null: run them all).</param>
+internal sealed record MbrlOptions(string RobotPath, int Episodes, string? Planner, int Seed, string OutDir, int? StopAfterSuccesses = null);
 
 /// <summary>One episode's metrics (a row of <c>metrics.csv</c>).</summary>
 internal sealed record EpisodeResult(int Episode, string Controller, double Return, bool Success, double? Settled_s,
@@ -60,7 +66,7 @@ internal sealed class MbrlTrainer
 
         // The planning setup, read once for its cost (the episode return) and the latency it compensates.
         var agent = robot.Agent.Node;
-        var planner = _options.Planner ?? agent["learned"].String("planner", "cem");
+        var planner = _options.Planner ?? agent["learned"].String("planner", "ilqr");
         var setup = PlannerConfig.Read(robot, agent, model, planner, lockstep: true, _options.Seed, agent["learned"]);
         agent.Diagnostics.ThrowIfAny();
         var cost = setup!.Problem.Cost.Clone();
@@ -139,8 +145,9 @@ internal sealed class MbrlTrainer
                 planMs, Stopwatch.GetElapsedTime(started).TotalSeconds, added);
             Results.Add(result);
             onEpisode?.Invoke(result);
+            if (_options.StopAfterSuccesses is { } enough && Results.Count >= enough && Results.TakeLast(enough).All(r => r.Success)) break;
         }
-        if (_options.Episodes == 1) model.Save(Path.Combine(_options.OutDir, "model.ckpt"));
+        if (Results.Count == 1) model.Save(Path.Combine(_options.OutDir, "model.ckpt"));
         WriteMetrics(Path.Combine(_options.OutDir, "metrics.csv"));
         File.WriteAllText(Path.Combine(_options.OutDir, "learning_curve.svg"), PlotSvg.Panels($"MBRL on {robot.Name}: {planner} MPC on a learned ensemble",
             Results.Select(r => (double)r.Episode).ToList(), new (string, double[], bool)[]

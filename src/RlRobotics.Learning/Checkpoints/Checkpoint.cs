@@ -30,6 +30,7 @@ public sealed class Checkpoint
     public const int FormatVersion = 1;
     private static readonly byte[] Magic = "RLRCKPT\n"u8.ToArray();
     private const int HashSize = 32;
+    private const string Corrupted = "checksum mismatch: the file is corrupted (SHA-256 of its contents does not match)";
 
     public Checkpoint(string kind) => Kind = kind;
 
@@ -131,6 +132,10 @@ public sealed class Checkpoint
         if (version != FormatVersion) throw new CheckpointException($"format version {version} is not supported (this build reads version {FormatVersion})");
         var headerLength = BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]);
         if (headerLength > bytes.Length - 16 - HashSize) throw new CheckpointException($"truncated: the header claims {headerLength} bytes, the file has {bytes.Length - 16 - HashSize} after the preamble");
+        // The hash is checked before the header is trusted; a failed parse of a file whose hash also fails is corruption.
+        Span<byte> hash = stackalloc byte[HashSize];
+        SHA256.HashData(bytes[..^HashSize], hash);
+        var hashMatches = hash.SequenceEqual(bytes[^HashSize..]);
         Checkpoint checkpoint;
         var shapes = new List<(string Name, int[] Shape)>();
         try
@@ -148,7 +153,7 @@ public sealed class Checkpoint
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new CheckpointException($"corrupted header: {e.Message}");
+            throw new CheckpointException(hashMatches ? $"corrupted header: {e.Message}" : Corrupted);
         }
         long expected = 16 + headerLength + HashSize;
         foreach (var (_, shape) in shapes) expected += 4L * shape.Aggregate(1L, (a, b) => a * b);
@@ -156,10 +161,7 @@ public sealed class Checkpoint
             throw new CheckpointException(bytes.Length < expected
                 ? $"truncated: expected {expected} bytes for the tensors the header lists, found {bytes.Length}"
                 : $"{bytes.Length - expected} unexpected bytes after the data (expected {expected} bytes)");
-        var dataEnd = (int)(expected - HashSize);
-        Span<byte> hash = stackalloc byte[HashSize];
-        SHA256.HashData(bytes[..dataEnd], hash);
-        if (!hash.SequenceEqual(bytes.Slice(dataEnd, HashSize))) throw new CheckpointException("checksum mismatch: the file is corrupted (SHA-256 of its contents does not match)");
+        if (!hashMatches) throw new CheckpointException(Corrupted);
         var offset = 16 + (int)headerLength;
         foreach (var (name, shape) in shapes)
         {
