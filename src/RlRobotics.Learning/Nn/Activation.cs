@@ -16,21 +16,18 @@ public enum Activation
     Elu,
 }
 
-/// <summary>Vectorised activation kernels (System.Numerics.Tensors), forward and backward.</summary>
+/// <summary>Vectorised activation kernels (<see cref="FastMath"/> and System.Numerics.Tensors), forward and backward.</summary>
 public static class Activations
 {
-    /// <summary>h = act(z). <paramref name="h"/> may alias <paramref name="z"/> except for SiLU and ELU.</summary>
+    /// <summary>h = act(z). <paramref name="h"/> may alias <paramref name="z"/> except for ELU.</summary>
     public static void Forward(Activation act, ReadOnlySpan<float> z, Span<float> h)
     {
         switch (act)
         {
             case Activation.Identity: z.CopyTo(h); break;
-            case Activation.Tanh: TensorPrimitives.Tanh(z, h); break;
+            case Activation.Tanh: FastMath.Tanh(z, h); break;
             case Activation.Relu: TensorPrimitives.Max(z, 0f, h); break;
-            case Activation.Silu:
-                TensorPrimitives.Sigmoid(z, h);
-                TensorPrimitives.Multiply(h, z, h);
-                break;
+            case Activation.Silu: FastMath.Silu(z, h); break;
             case Activation.Elu:
                 TensorPrimitives.Min(z, 0f, h);
                 TensorPrimitives.Exp(h, h);
@@ -59,7 +56,7 @@ public static class Activations
                 {
                     var len = Math.Min(Chunk, dz.Length - start);
                     var s = sigmoid[..len];
-                    TensorPrimitives.Sigmoid(z.Slice(start, len), s);
+                    FastMath.Sigmoid(z.Slice(start, len), s);
                     for (var i = 0; i < len; i++)
                     {
                         var j = start + i;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using RlRobotics.Learning.Compute;
 
 namespace RlRobotics.Learning.Nn;
@@ -150,10 +151,11 @@ public sealed class Mlp
     }
 
     /// <summary>
-    /// Batch-of-one inference of member <paramref name="member"/> without BLAS: y = MLP(x), each layer as Σᵢ xᵢ W[i, :]
-    /// (contiguous SIMD row updates). For the control loop's policy; allocation-free, not thread-safe per workspace.
+    /// Batch-of-one inference of member <paramref name="member"/> without BLAS: y = MLP(x), each layer as
+    /// z = b + Σᵢ xᵢ W[i, :] with 32 outputs held in registers across the inputs. For the control loop's policy;
+    /// allocation-free, not thread-safe per workspace.
     /// </summary>
-    public void ForwardOne(MlpWorkspace ws, int member, ReadOnlySpan<float> x, Span<float> y)
+    public unsafe void ForwardOne(MlpWorkspace ws, int member, ReadOnlySpan<float> x, Span<float> y)
     {
         var width = Shape.MaxWidth;
         var a = ws.One.AsSpan(0, width);
@@ -162,22 +164,46 @@ public sealed class Mlp
         for (var l = 0; l < Shape.Layers; l++)
         {
             int fin = Shape.Sizes[l], fout = Shape.Sizes[l + 1];
-            var w = Weight(l, member);
             var z = b[..fout];
-            Bias(l, member).CopyTo(z);
-            for (var i = 0; i < fin; i++) TensorPrimitives.MultiplyAdd(w.Slice(i * fout, fout), a[i], z, z);
+            fixed (float* pw = Weight(l, member), pb = Bias(l, member), px = a, pz = z) MatVec(pw, fin, fout, px, pb, pz);
             var act = l == Shape.Layers - 1 ? Shape.Output : Shape.Hidden;
-            if (act == Activation.Silu || act == Activation.Elu)
-            {
-                Activations.Forward(act, z, a[..fout]);
-            }
-            else
-            {
-                Activations.Forward(act, z, z);
-                z.CopyTo(a);
-            }
+            Activations.Forward(act, z, a[..fout]);
         }
         a[..Shape.OutputSize].CopyTo(y);
+    }
+
+    // z = b + xᵀW for W [fin, fout] row-major.
+    private static unsafe void MatVec(float* w, int fin, int fout, float* x, float* bias, float* z)
+    {
+        var j = 0;
+        for (; j + 32 <= fout; j += 32)
+        {
+            var z0 = Vector256.Load(bias + j); var z1 = Vector256.Load(bias + j + 8);
+            var z2 = Vector256.Load(bias + j + 16); var z3 = Vector256.Load(bias + j + 24);
+            var row = w + j;
+            for (var i = 0; i < fin; i++, row += fout)
+            {
+                var xi = Vector256.Create(x[i]);
+                z0 = Vector256.FusedMultiplyAdd(xi, Vector256.Load(row), z0);
+                z1 = Vector256.FusedMultiplyAdd(xi, Vector256.Load(row + 8), z1);
+                z2 = Vector256.FusedMultiplyAdd(xi, Vector256.Load(row + 16), z2);
+                z3 = Vector256.FusedMultiplyAdd(xi, Vector256.Load(row + 24), z3);
+            }
+            z0.Store(z + j); z1.Store(z + j + 8); z2.Store(z + j + 16); z3.Store(z + j + 24);
+        }
+        for (; j + 8 <= fout; j += 8)
+        {
+            var acc = Vector256.Load(bias + j);
+            var row = w + j;
+            for (var i = 0; i < fin; i++, row += fout) acc = Vector256.FusedMultiplyAdd(Vector256.Create(x[i]), Vector256.Load(row), acc);
+            acc.Store(z + j);
+        }
+        for (; j < fout; j++)
+        {
+            var acc = bias[j];
+            for (var i = 0; i < fin; i++) acc += x[i] * w[i * fout + j];
+            z[j] = acc;
+        }
     }
 
     /// <summary>
