@@ -9,6 +9,7 @@ using RlRobotics.Learning.Dynamics;
 namespace RlRobotics.Cli.Tests;
 
 /// <summary>Model-based RL end to end: the HAL loop's recorder, the learner, MPC on the learned model, the CLI.</summary>
+[Collection(SerialCollection.Name)]
 public class LearnedMpcTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"rlr-mbrl-{Guid.NewGuid():N}");
@@ -66,6 +67,18 @@ public class LearnedMpcTests : IDisposable
 
         // Random exploration is bounded by the effort limit; every recorded command went through the safety filter.
         Assert.All(file.Rows, r => Assert.InRange(r.Record[5], -10.0, 10.0));
+
+        // The same episodes train a model offline ('rlr train model'); a malformed log is refused at its line.
+        var offline = new StringWriter();
+        Assert.Equal(ExitCodes.Success, Program.Run(new[] { "train", "model", "--robot", robot, "--data", Path.Combine(outDir, "episodes.csv"),
+            "--out", Path.Combine(_dir, "offline") }, offline, new StringWriter()));
+        Assert.Contains("to 58 transitions", offline.ToString());
+        Assert.Equal(4, EnsembleDynamicsModel.Load(Path.Combine(_dir, "offline", "model.ckpt")).StateSize);
+        var broken = Path.Combine(_dir, "broken.csv");
+        File.WriteAllLines(broken, File.ReadAllLines(Path.Combine(outDir, "episodes.csv")).Take(10).Append("1,3,0.06,0.1,oops,0,0,0"));
+        var brokenError = new StringWriter();
+        Assert.Equal(ExitCodes.BadInput, Program.Run(new[] { "train", "model", "--robot", robot, "--data", broken, "--out", Path.Combine(_dir, "x") }, new StringWriter(), brokenError));
+        Assert.Contains("broken.csv:11: column 5 ('oops') is not a finite number", brokenError.ToString());
 
         var run = new StringWriter();
         var runError = new StringWriter();

@@ -5,6 +5,7 @@ using RlRobotics.Core.Time;
 
 namespace RlRobotics.Cli.Tests;
 
+[Collection(SerialCollection.Name)]
 public class RunCommandTests
 {
     internal static string Root()

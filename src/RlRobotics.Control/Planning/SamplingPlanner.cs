@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RlRobotics.Core.Dynamics;
+using RlRobotics.Core.Numerics;
 
 namespace RlRobotics.Control.Planning;
 
@@ -44,11 +45,11 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
     private readonly double[][] _xa, _xb;
     private readonly RolloutWorkers _workers;
     private readonly Random _random;
+    private readonly GaussianSampler _gaussian;
     private readonly IlqrSolver? _feedback;
     private readonly IParticlePropagator? _propagator;
     private readonly int _particles;
     private readonly double[] _px = Array.Empty<double>(), _pnext = Array.Empty<double>(), _pu = Array.Empty<double>();
-    private double _spareNormal = double.NaN;
 
     public SamplingPlanner(PlanningProblem problem, SamplingMethod method, SamplingOptions? options = null)
     {
@@ -91,6 +92,7 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
         for (var w = 0; w < threads; w++) { _rk4[w] = Steppers.Create(problem.Model); _xa[w] = new double[_n]; _xb[w] = new double[_n]; }
         _workers = new RolloutWorkers(threads, EvaluateRange, $"rlr-{Name}");
         _random = new Random(Options.Seed);
+        _gaussian = new GaussianSampler(_random);
         _feedback = Options.Feedback ? new IlqrSolver(problem, new IlqrOptions { AlignGoal = false }) : null;
         if (problem.Model is IParticleDynamicsModel particles)
         {
@@ -178,7 +180,7 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
                 else
                 {
                     // Coloured noise: e_k = β e_{k−1} + √(1 − β²) η_k keeps each sample smooth in time (unit variance).
-                    var e = NextNormal();
+                    var e = _gaussian.Next();
                     if (beta > 0 && i >= _m) e = beta * _white[offset + i - _m] + fresh * e;
                     _white[offset + i] = e;
                     u = _mean[i] + _std[i] * e;
@@ -326,17 +328,6 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
         Array.Sort(_sortKeys, _order);
     }
 
-    // Standard normal by the Box–Muller transform, two values per pair of uniforms.
-    private double NextNormal()
-    {
-        if (!double.IsNaN(_spareNormal)) { var v = _spareNormal; _spareNormal = double.NaN; return v; }
-        double u1;
-        do u1 = _random.NextDouble(); while (u1 <= double.Epsilon);
-        var r = Math.Sqrt(-2 * Math.Log(u1));
-        var (sin, cos) = Math.SinCos(2 * Math.PI * _random.NextDouble());
-        _spareNormal = r * sin;
-        return r * cos;
-    }
 
     public void Dispose() => _workers.Dispose();
 }

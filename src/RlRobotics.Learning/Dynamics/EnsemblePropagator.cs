@@ -1,4 +1,5 @@
 using RlRobotics.Core.Dynamics;
+using RlRobotics.Core.Numerics;
 using RlRobotics.Learning.Nn;
 
 namespace RlRobotics.Learning.Dynamics;
@@ -19,7 +20,7 @@ internal sealed class EnsemblePropagator : IParticlePropagator
     private readonly float[] _input;
     private readonly int[] _perm;
     private readonly Random _random;
-    private double _spare = double.NaN;
+    private readonly GaussianSampler _gaussian;
 
     public EnsemblePropagator(EnsembleDynamicsModel model, int maxRows, ParticlePropagation mode, int seed)
     {
@@ -37,6 +38,7 @@ internal sealed class EnsemblePropagator : IParticlePropagator
         _perm = new int[_perMember * _e];
         for (var i = 0; i < _perm.Length; i++) _perm[i] = i;
         _random = new Random(seed);
+        _gaussian = new GaussianSampler(_random);
     }
 
     public void BeginRollouts(int rows)
@@ -87,7 +89,7 @@ internal sealed class EnsemblePropagator : IParticlePropagator
                 for (var i = 0; i < _n; i++)
                 {
                     var logVar = GaussianNll.LogVariance(o[_n + i], maxLv[i], minLv[i]);
-                    var delta = o[i] + Math.Exp(0.5 * logVar) * NextNormal();
+                    var delta = o[i] + Math.Exp(0.5 * logVar) * _gaussian.Next();
                     next[r * _n + i] = x[r * _n + i] + delta * targetStd[i] + targetMean[i];
                 }
             }
@@ -102,16 +104,5 @@ internal sealed class EnsemblePropagator : IParticlePropagator
             var j = _random.Next(i + 1);
             (_perm[i], _perm[j]) = (_perm[j], _perm[i]);
         }
-    }
-
-    private double NextNormal()
-    {
-        if (!double.IsNaN(_spare)) { var v = _spare; _spare = double.NaN; return v; }
-        double u1;
-        do u1 = _random.NextDouble(); while (u1 <= double.Epsilon);
-        var r = Math.Sqrt(-2 * Math.Log(u1));
-        var (sin, cos) = Math.SinCos(2 * Math.PI * _random.NextDouble());
-        _spare = r * sin;
-        return r * cos;
     }
 }

@@ -1,3 +1,5 @@
+using RlRobotics.Core.Numerics;
+
 namespace RlRobotics.Learning.Nn;
 
 /// <summary>Weight initialisation.</summary>
@@ -49,11 +51,5 @@ public static class Initialisers
         }
     }
 
-    /// <summary>A standard normal draw (Box–Muller).</summary>
-    public static double Normal(Random random)
-    {
-        double u1;
-        do u1 = random.NextDouble(); while (u1 <= double.Epsilon);
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * random.NextDouble());
-    }
+    private static double Normal(Random random) => GaussianSampler.Draw(random);
 }
