@@ -83,6 +83,26 @@ public class EnsembleModelTests
         Assert.Contains("0.05", error.Message);
     }
 
+    [Fact]
+    public void ContinuousViewIsTheForwardEulerReadingOfTheStep()
+    {
+        var model = NewModel();
+        new EnsembleTrainer(model, new EnsembleTrainingOptions { MaxEpochs = 2, BatchSize = 64 }).Fit(PendulumData(200, 6));
+        var x = new[] { 0.4, 0.9 };
+        var u = new[] { -0.5 };
+        var next = new double[2]; var ad = new double[4]; var bd = new double[2];
+        model.CreateStepper().StepWithJacobians(x, u, 0.05, next, ad, bd);
+        var xdot = new double[2]; var a = new double[4]; var b = new double[2];
+        model.Derivative(x, u, xdot);
+        model.Jacobians(x, u, a, b);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal((next[i] - x[i]) / 0.05, xdot[i], 9);
+            Assert.Equal(bd[i] / 0.05, b[i], 9);
+            for (var j = 0; j < 2; j++) Assert.Equal((ad[i * 2 + j] - (i == j ? 1 : 0)) / 0.05, a[i * 2 + j], 9);
+        }
+    }
+
     [Theory]
     [InlineData(ParticlePropagation.Ts1)]
     [InlineData(ParticlePropagation.TsInfinity)]

@@ -122,33 +122,32 @@ public sealed class EnsembleDynamicsModel : IParticleDynamicsModel
 
     public void Derivative(ReadOnlySpan<double> x, ReadOnlySpan<double> u, Span<double> xdot)
     {
-        // Forward-Euler reading of the discrete model: ẋ ≈ (x⁺ − x)/dt. Planners use the stepper instead.
+        // Forward-Euler reading of the discrete model: ẋ ≈ (x⁺ − x)/dt. Planners use the stepper instead; this view
+        // serves one-off users (equilibrium search, LQR linearisation), so one shared stepper behind a lock will do.
         Span<double> next = stackalloc double[StateSize];
-        DefaultStepper.Step(x, u, Dt_s, next);
+        lock (_continuousGate)
+        {
+            _continuous ??= new EnsembleStepper(this);
+            _continuous.Step(x, u, Dt_s, next);
+        }
         for (var i = 0; i < StateSize; i++) xdot[i] = (next[i] - x[i]) / Dt_s;
     }
 
     public void Jacobians(ReadOnlySpan<double> x, ReadOnlySpan<double> u, Span<double> a, Span<double> b)
     {
         Span<double> next = stackalloc double[StateSize];
-        DefaultStepper.StepWithJacobians(x, u, Dt_s, next, a, b);
+        lock (_continuousGate)
+        {
+            _continuous ??= new EnsembleStepper(this);
+            _continuous.StepWithJacobians(x, u, Dt_s, next, a, b);
+        }
         for (var i = 0; i < StateSize; i++) a[i * StateSize + i] -= 1;
         for (var i = 0; i < a.Length; i++) a[i] /= Dt_s;
         for (var i = 0; i < b.Length; i++) b[i] /= Dt_s;
     }
 
-    [ThreadStatic] private static Dictionary<EnsembleDynamicsModel, EnsembleStepper>? t_steppers;
-
-    // A per-thread stepper for the continuous-time view (not on any hot path).
-    private EnsembleStepper DefaultStepper
-    {
-        get
-        {
-            t_steppers ??= new Dictionary<EnsembleDynamicsModel, EnsembleStepper>(ReferenceEqualityComparer.Instance);
-            if (!t_steppers.TryGetValue(this, out var s)) t_steppers[this] = s = new EnsembleStepper(this);
-            return s;
-        }
-    }
+    private readonly object _continuousGate = new();
+    private EnsembleStepper? _continuous;
 
     public IStepper CreateStepper() => new EnsembleStepper(this);
 
