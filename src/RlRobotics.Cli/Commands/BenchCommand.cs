@@ -19,7 +19,7 @@ internal static class BenchCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var bench = new Command("bench", "Benchmarks: l1 (loop lateness next to the native reference), cycles (simulated-clock throughput), b1 (iLQR), sampling (CEM/MPPI)");
+        var bench = new Command("bench", "Benchmarks: l1 (loop lateness next to the native reference), cycles (simulated-clock throughput), b1 (iLQR), sampling (CEM/MPPI), learning (W1, W2, W3, W5)");
         bench.Subcommands.Add(L1(output, error));
         bench.Subcommands.Add(Cycles(output, error));
         bench.Subcommands.Add(PlanningBenchCommands.B1Command(output));
