@@ -125,10 +125,15 @@ public static class LearningWorkloads
         public void Run() => _member.InputJacobians(_ws, _x, Points, 4, _jacobian);
     }
 
-    /// <summary>Times <paramref name="action"/>: median and p99 per call, s, after warm-up; and bytes allocated per call.</summary>
+    /// <summary>
+    /// Times <paramref name="action"/>: median and p99 per call, s, and bytes allocated per call. Warm-up runs at least
+    /// <paramref name="warmup"/> calls and at least half a second, so tiered JIT has installed optimised code (its
+    /// promotion waits for 100 ms without new tier-0 compilations) before anything is timed.
+    /// </summary>
     public static (double Median, double P99, double BytesPerCall) Time(Action action, int calls, int warmup)
     {
-        for (var i = 0; i < warmup; i++) action();
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < warmup || warm.ElapsedMilliseconds < 500; i++) action();
         var times = new double[calls];
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < calls; i++)

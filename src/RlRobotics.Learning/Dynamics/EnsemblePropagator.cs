@@ -55,7 +55,7 @@ internal sealed class EnsemblePropagator : IParticlePropagator
         {
             for (var r = 0; r < rows; r++) _model.NormalisedFeatures(x.Slice(r * _n, _n), u.Slice(r * _m, _m), _input.AsSpan(r * _f, _f));
             for (var e = 1; e < _e; e++) _input.AsSpan(0, rows * _f).CopyTo(_input.AsSpan(e * rows * _f, rows * _f));
-            var output = _model.Net.Forward(_ws, _input, rows);
+            var output = _model.Net.Infer(_ws, _input, rows);
             for (var r = 0; r < rows; r++)
                 for (var i = 0; i < _n; i++)
                 {
@@ -77,7 +77,7 @@ internal sealed class EnsemblePropagator : IParticlePropagator
                 if (r >= rows) r = 0;
                 _model.NormalisedFeatures(x.Slice(r * _n, _n), u.Slice(r * _m, _m), _input.AsSpan((e * per + s) * _f, _f));
             }
-        var outputs = _model.Net.Forward(_ws, _input, per);
+        var outputs = _model.Net.Infer(_ws, _input, per);
         var maxLv = _model.MaxLogVar;
         var minLv = _model.MinLogVar;
         for (var e = 0; e < _e; e++)

@@ -35,7 +35,7 @@ internal sealed class EnsembleStepper : IStepper
     {
         CheckStep(h);
         Encode(x, u);
-        _model.Net.Forward(_ws, _input, 1);
+        _model.Net.Infer(_ws, _input, 1);
         MeanStep(x, next);
     }
 

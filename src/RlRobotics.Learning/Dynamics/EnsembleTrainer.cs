@@ -137,7 +137,7 @@ public sealed class EnsembleTrainer
         var x = new float[e * val.Length * f];
         for (var m = 0; m < e; m++)
             for (var b = 0; b < val.Length; b++) features.AsSpan(val[b] * f, f).CopyTo(x.AsSpan((m * val.Length + b) * f, f));
-        var output = _model.Net.Forward(_ws!, x, val.Length);
+        var output = _model.Net.Infer(_ws!, x, val.Length);
         for (var m = 0; m < e; m++)
         {
             double s = 0;
@@ -169,7 +169,7 @@ public sealed class EnsembleTrainer
             model.Target(data.State(start + r), data.Next(start + r), targets.AsSpan(r * n, n));
         }
         for (var m = 1; m < e; m++) x.AsSpan(0, count * f).CopyTo(x.AsSpan(m * count * f, count * f));
-        var output = model.Net.Forward(ws, x, count);
+        var output = model.Net.Infer(ws, x, count);
         var mean = model.TargetNormaliser.Mean;
         var std = model.TargetNormaliser.Std;
         double se = 0, nll = 0;

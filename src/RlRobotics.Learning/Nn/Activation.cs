@@ -37,6 +37,23 @@ public static class Activations
         }
     }
 
+    /// <summary>
+    /// In place, row by row: h ← act(h + b) for <paramref name="rows"/> rows of width b.Length (not ELU). One pass for
+    /// SiLU, whose bias add is fused into the vector loop.
+    /// </summary>
+    public static void AddBiasForward(Activation act, Span<float> h, ReadOnlySpan<float> bias, int rows)
+    {
+        var width = bias.Length;
+        if (act == Activation.Silu)
+        {
+            for (var r = 0; r < rows; r++) FastMath.BiasSilu(h.Slice(r * width, width), bias);
+            return;
+        }
+        for (var r = 0; r < rows; r++) TensorPrimitives.Add(h.Slice(r * width, width), bias, h.Slice(r * width, width));
+        var all = h[..(rows * width)];
+        Forward(act, all, all);
+    }
+
     /// <summary>dz = dh ⊙ act'(z), with h = act(z) from the forward pass. <paramref name="dz"/> may alias <paramref name="dh"/>.</summary>
     public static void Backward(Activation act, ReadOnlySpan<float> z, ReadOnlySpan<float> h, ReadOnlySpan<float> dh, Span<float> dz)
     {

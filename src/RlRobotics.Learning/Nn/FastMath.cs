@@ -63,6 +63,23 @@ public static class FastMath
         }
     }
 
+    /// <summary>h ← v σ(v) with v = h + b, in place (a SiLU layer's bias and activation in one pass).</summary>
+    public static unsafe void BiasSilu(Span<float> h, ReadOnlySpan<float> bias)
+    {
+        if (bias.Length < h.Length) throw new ArgumentException("bias too short");
+        var i = 0;
+        fixed (float* ph = h, pb = bias)
+        {
+            if (Vector256.IsHardwareAccelerated)
+                for (; i + 8 <= h.Length; i += 8)
+                {
+                    var v = Vector256.Load(ph + i) + Vector256.Load(pb + i);
+                    (v / (Vector256<float>.One + Exp(-v))).Store(ph + i);
+                }
+            for (; i < h.Length; i++) { var v = ph[i] + pb[i]; ph[i] = v / (1f + MathF.Exp(-v)); }
+        }
+    }
+
     /// <summary>tanh z = 1 − 2 / (1 + e^{2z}) over a span (in place allowed).</summary>
     public static unsafe void Tanh(ReadOnlySpan<float> z, Span<float> h)
     {

@@ -76,7 +76,16 @@ public sealed class Mlp
     /// Forward pass of <paramref name="batch"/> rows per member: x is [E, batch, in]; returns the output [E, batch, out]
     /// (a view into the workspace, valid until its next use).
     /// </summary>
-    public ReadOnlySpan<float> Forward(MlpWorkspace ws, ReadOnlySpan<float> x, int batch)
+    public ReadOnlySpan<float> Forward(MlpWorkspace ws, ReadOnlySpan<float> x, int batch) => Run(ws, x, batch, keepForBackward: true);
+
+    /// <summary>
+    /// Inference only: like <see cref="Forward(MlpWorkspace, ReadOnlySpan{float}, int)"/> but each layer's product goes
+    /// straight into its output buffer and bias and activation are applied in place, in one pass; no pre-activations are
+    /// kept, so neither <see cref="Backward"/> nor <see cref="InputJacobians"/> may follow it.
+    /// </summary>
+    public ReadOnlySpan<float> Infer(MlpWorkspace ws, ReadOnlySpan<float> x, int batch) => Run(ws, x, batch, keepForBackward: false);
+
+    private ReadOnlySpan<float> Run(MlpWorkspace ws, ReadOnlySpan<float> x, int batch, bool keepForBackward)
     {
         CheckBatch(ws, batch);
         int members = Shape.Members;
@@ -88,6 +97,19 @@ public sealed class Mlp
         {
             int fin = Shape.Sizes[l], fout = Shape.Sizes[l + 1];
             var input = l == 0 ? ws.Input : ws.H[l - 1];
+            var act = l == Shape.Layers - 1 ? Shape.Output : Shape.Hidden;
+            if (!keepForBackward && act != Activation.Elu)
+            {
+                var h = ws.H[l];
+                for (var e = 0; e < members; e++)
+                {
+                    var he = h.AsSpan(e * batch * fout, batch * fout);
+                    Blas.Gemm(false, false, batch, fout, fin, 1f, input.AsSpan(e * batch * fin, batch * fin), fin,
+                        values.AsSpan(_w[l].Offset + e * fin * fout, fin * fout), fout, 0f, he, fout);
+                    Activations.AddBiasForward(act, he, Bias(l, e), batch);
+                }
+                continue;
+            }
             var z = ws.Z[l];
             for (var e = 0; e < members; e++)
             {
@@ -97,14 +119,13 @@ public sealed class Mlp
                 Blas.Gemm(false, false, batch, fout, fin, 1f, input.AsSpan(e * batch * fin, batch * fin), fin,
                     values.AsSpan(_w[l].Offset + e * fin * fout, fin * fout), fout, 1f, ze, fout);
             }
-            var act = l == Shape.Layers - 1 ? Shape.Output : Shape.Hidden;
             Activations.Forward(act, z.AsSpan(0, members * batch * fout), ws.H[l].AsSpan(0, members * batch * fout));
         }
         return ws.Output(batch);
     }
 
     /// <summary>
-    /// Backward pass after <see cref="Forward"/> with the same workspace and batch: dy = ∂L/∂output [E, batch, out].
+    /// Backward pass after <see cref="Forward(MlpWorkspace, ReadOnlySpan{float}, int)"/> with the same workspace and batch: dy = ∂L/∂output [E, batch, out].
     /// Adds ∂L/∂W and ∂L/∂b into <see cref="Parameters"/>' gradients; writes ∂L/∂x [E, batch, in] when dx is not empty.
     /// </summary>
     public void Backward(MlpWorkspace ws, ReadOnlySpan<float> dy, int batch, Span<float> dx = default)
