@@ -84,7 +84,7 @@ internal static class TrainCommand
             return ExitCodes.BadInput;
         }
         var (first, keeps) = trainer.SuccessEpisodes();
-        var total = trainer.Results.Sum(r => r.EpisodeSeconds + r.FitSeconds);
+        var total = trainer.Results.Sum(r => r.EpisodeSeconds); // each episode's time includes the fit before it
         console.MarkupLine(first is null
             ? $"[yellow]no episode succeeded[/] in {options.Episodes}"
             : $"[green]first success at episode {first}[/]" + (keeps is null ? ", but the last episode failed" : $"; every episode from {keeps} on succeeded"));

@@ -11,7 +11,7 @@ namespace RlRobotics.Cli.Training;
 /// </summary>
 internal sealed record LearnedSettings(EnsembleOptions Model, EnsembleTrainingOptions Training, int EpisodeSteps, double[]? InitialState)
 {
-    private static readonly string[] PlannerKeys = { "planner", "mpc", "ilqr", "cem", "mppi", "random" };
+    private static readonly string[] PlannerKeys = { "planner", "cost", "mpc", "ilqr", "cem", "mppi", "random" };
 
     /// <summary>Reads <c>agent.learned</c> (defaults when absent); throws <see cref="SpecException"/> with located errors.</summary>
     public static LearnedSettings Read(RobotSpec robot)

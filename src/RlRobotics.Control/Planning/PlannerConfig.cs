@@ -34,8 +34,8 @@ public static class PlannerConfig
 
     /// <summary>
     /// Returns the setup for <paramref name="planner"/>, or null with errors in the agent node's diagnostics.
-    /// <paramref name="overrides"/> (the <c>agent.learned</c> section for a learned model) may hold its own <c>mpc</c>,
-    /// <c>ilqr</c>, <c>cem</c>, <c>mppi</c> and <c>random</c> sections, used instead of the agent's; the cost is shared.
+    /// <paramref name="overrides"/> (the <c>agent.learned</c> section for a learned model) may hold its own <c>cost</c>,
+    /// <c>mpc</c>, <c>ilqr</c>, <c>cem</c>, <c>mppi</c> and <c>random</c> sections, used instead of the agent's.
     /// </summary>
     public static PlannerSetup? Read(RobotSpec robot, ConfigNode agent, IDynamicsModel model, string planner, bool lockstep, int seed,
         ConfigNode? overrides = null)
@@ -78,7 +78,7 @@ public static class PlannerConfig
         mpcNode.ExpectMapping(optional: true);
         var steps = mpcNode.Int("horizon", 100, 1, 100_000);
         var dt = mpcNode.Double("dt", 0.02, v => v > 0 && v <= 10, "a step from 0 to 10 s");
-        var cost = ReadCost(agent["cost"], model, goal, uGoal, periodic, dt);
+        var cost = ReadCost(Section("cost"), model, goal, uGoal, periodic, dt);
         var ilqr = ReadIlqr(Section("ilqr"));
         var sampling = new Dictionary<string, (SamplingOptions Options, int Steps, double Dt)>();
         foreach (var name in new[] { "cem", "mppi", "random" })
