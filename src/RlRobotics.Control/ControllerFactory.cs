@@ -61,9 +61,7 @@ public static class ControllerFactory
         IDynamicsModel? dynamics = null;
         var learned = kind == LearnedMpc;
         // agent.learned.planner is read (and checked) whenever the section exists; the rest of it belongs to the trainer.
-        var learnedPlanner = learnedNode.IsMissing ? "ilqr" : learnedNode.String("planner", "ilqr");
-        if (!PlannerConfig.Planners.Contains(learnedPlanner))
-            learnedNode["planner"].Error($"unknown planner '{learnedPlanner}'; expected one of: {string.Join(", ", PlannerConfig.Planners)}");
+        var learnedPlanner = PlannerConfig.ReadLearnedPlanner(learnedNode);
         var planner = learned ? context.Planner ?? learnedPlanner : kind.EndsWith("-mpc", StringComparison.Ordinal) ? kind[..^4] : null;
         var planning = planner is not null || PlanningSections.Any(agent.Has);
         var mpcFallback = planner is not null ? agent["mpc"].Enum<FallbackKind>("fallback", FallbackKind.Stop) : (FallbackKind?)null;

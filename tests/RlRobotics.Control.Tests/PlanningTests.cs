@@ -117,4 +117,14 @@ public class PlanningTests
         Assert.Equal(0, penalty.Value(0.5));
         Assert.Equal(0.5 * 10 * 0.25, penalty.Value(1.5), 12);
     }
+
+    [Fact]
+    public void A_one_thread_rollout_pool_runs_on_the_caller_and_disposes_cleanly()
+    {
+        var seen = new List<(int Worker, int Start, int End)>();
+        var pool = new RolloutWorkers(1, (w, a, b) => seen.Add((w, a, b)));
+        pool.Run(10, 3);
+        Assert.Equal(new[] { (0, 0, 10) }, seen);
+        pool.Dispose(); // used to throw: releasing a semaphore for zero workers
+    }
 }

@@ -6,10 +6,10 @@ namespace RlRobotics.Cli.Training;
 
 /// <summary>
 /// The robot file's <c>agent.learned</c> section as the trainer reads it: the ensemble's shape (<c>model</c>), how it is
-/// fitted (<c>training</c>) and what an episode is (<c>episode</c>). Its <c>planner</c> and planner sections are read by
+/// fitted (<c>training</c>) and what an episode is (<c>episode</c>), and its <c>planner</c>. Its planner sections are read by
 /// the controller factory. Checked whichever controller runs, so a typo is found before anything moves.
 /// </summary>
-internal sealed record LearnedSettings(EnsembleOptions Model, EnsembleTrainingOptions Training, int EpisodeSteps, double[]? InitialState)
+internal sealed record LearnedSettings(string Planner, EnsembleOptions Model, EnsembleTrainingOptions Training, int EpisodeSteps, double[]? InitialState)
 {
     private static readonly string[] PlannerKeys = { "planner", "cost", "mpc", "ilqr", "cem", "mppi", "random" };
 
@@ -21,9 +21,7 @@ internal sealed record LearnedSettings(EnsembleOptions Model, EnsembleTrainingOp
         var diagnostics = agent.Diagnostics;
         node.ExpectMapping(optional: true);
         foreach (var k in PlannerKeys) node.Has(k);
-        var planner = node.String("planner", "ilqr");
-        if (!Control.Planning.PlannerConfig.Planners.Contains(planner))
-            node["planner"].Error($"unknown planner '{planner}'; expected one of: {string.Join(", ", Control.Planning.PlannerConfig.Planners)}");
+        var planner = Control.Planning.PlannerConfig.ReadLearnedPlanner(node);
 
         var m = node["model"];
         m.ExpectMapping(optional: true);
@@ -63,6 +61,6 @@ internal sealed record LearnedSettings(EnsembleOptions Model, EnsembleTrainingOp
         e.RejectUnknownKeys();
         node.RejectUnknownKeys();
         diagnostics.ThrowIfAny();
-        return new LearnedSettings(model, training, steps, initial);
+        return new LearnedSettings(planner, model, training, steps, initial);
     }
 }

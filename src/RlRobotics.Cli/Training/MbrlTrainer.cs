@@ -66,7 +66,7 @@ internal sealed class MbrlTrainer
 
         // The planning setup, read once for its cost (the episode return) and the latency it compensates.
         var agent = robot.Agent.Node;
-        var planner = _options.Planner ?? agent["learned"].String("planner", "ilqr");
+        var planner = _options.Planner ?? settings.Planner;
         var setup = PlannerConfig.Read(robot, agent, model, planner, lockstep: true, _options.Seed, agent["learned"]);
         agent.Diagnostics.ThrowIfAny();
         var cost = setup!.Problem.Cost.Clone();

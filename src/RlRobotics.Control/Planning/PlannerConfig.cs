@@ -33,6 +33,19 @@ public static class PlannerConfig
     public static IReadOnlyList<string> Planners { get; } = new[] { "ilqr", "cem", "mppi", "random" };
 
     /// <summary>
+    /// <c>agent.learned.planner</c> (default <c>ilqr</c>), checked against <see cref="Planners"/>; an unknown name is
+    /// reported at its line and the default returned.
+    /// </summary>
+    public static string ReadLearnedPlanner(ConfigNode learned)
+    {
+        if (learned.IsMissing) return "ilqr";
+        var planner = learned.String("planner", "ilqr");
+        if (Planners.Contains(planner)) return planner;
+        learned["planner"].Error($"unknown planner '{planner}'; expected one of: {string.Join(", ", Planners)}");
+        return "ilqr";
+    }
+
+    /// <summary>
     /// Returns the setup for <paramref name="planner"/>, or null with errors in the agent node's diagnostics.
     /// <paramref name="overrides"/> (the <c>agent.learned</c> section for a learned model) may hold its own <c>cost</c>,
     /// <c>mpc</c>, <c>ilqr</c>, <c>cem</c>, <c>mppi</c> and <c>random</c> sections, used instead of the agent's.

@@ -81,7 +81,7 @@ public sealed class RolloutWorkers : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _start.Release(_threads.Length);
+        if (_threads.Length > 0) _start.Release(_threads.Length); // a one-thread pool has no one to wake
         foreach (var t in _threads) t.Join();
         _start.Dispose();
         _done.Dispose();

@@ -85,7 +85,9 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
             _halfRange[j] = double.IsFinite(hi - lo) ? 0.5 * (hi - lo) : 1.0;
             _center[j] = double.IsFinite(hi - lo) ? 0.5 * (hi + lo) : problem.Cost.ControlGoal[j];
         }
-        var threads = Options.Threads > 0 ? Options.Threads : Environment.ProcessorCount;
+        // A particle model rolls every candidate out in one batched pass per step on the calling thread: no workers.
+        var particleModel = problem.Model as IParticleDynamicsModel;
+        var threads = particleModel is not null ? 1 : Options.Threads > 0 ? Options.Threads : Environment.ProcessorCount;
         _rk4 = new IStepper[threads];
         _xa = new double[threads][];
         _xb = new double[threads][];
@@ -94,12 +96,12 @@ public sealed class SamplingPlanner : IPlanner, IDisposable
         _random = new Random(Options.Seed);
         _gaussian = new GaussianSampler(_random);
         _feedback = Options.Feedback ? new IlqrSolver(problem, new IlqrOptions { AlignGoal = false }) : null;
-        if (problem.Model is IParticleDynamicsModel particles)
+        if (particleModel is not null)
         {
             // A learned ensemble: every candidate's particles move together, one batched network pass per step.
             _particles = Options.Particles;
             var rows = _samples * _particles;
-            _propagator = particles.CreatePropagator(rows, Options.Propagation, Options.Seed + 1);
+            _propagator = particleModel.CreatePropagator(rows, Options.Propagation, Options.Seed + 1);
             _px = new double[rows * _n];
             _pnext = new double[rows * _n];
             _pu = new double[rows * _m];
