@@ -18,6 +18,7 @@ public static class Program
             DoctorCommand.Create(output),
             BenchCommand.Create(output, error),
             TrainCommand.Create(output, error),
+            EvalCommand.Create(output, error),
         };
         ParseResult parse;
         try

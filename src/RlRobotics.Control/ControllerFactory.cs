@@ -12,7 +12,8 @@ namespace RlRobotics.Control;
 /// <param name="Clock">The loop's clock.</param>
 /// <param name="Seed">Seed for planners' noise.</param>
 /// <param name="Planner">Overrides <c>agent.learned.planner</c> for <c>mpc-learned</c>.</param>
-public sealed record ControllerContext(IClock Clock, int Seed = 0, string? Planner = null)
+/// <param name="Policy">The <c>policy</c> controller, built by the caller from a trained policy file.</param>
+public sealed record ControllerContext(IClock Clock, int Seed = 0, string? Planner = null, IController? Policy = null)
 {
     public static ControllerContext Simulated(int seed = 0) => new(new SimulatedClock(), seed);
 }
@@ -26,7 +27,10 @@ public static class ControllerFactory
 {
     private static readonly string[] PlanningSections = { "cost", "mpc", "ilqr", "cem", "mppi", "random" };
 
-    public static IReadOnlyList<string> Kinds { get; } = new[] { "hold", "pd", "lqr", "ilqr-mpc", "cem-mpc", "mppi-mpc", "random-mpc", LearnedMpc };
+    public static IReadOnlyList<string> Kinds { get; } = new[] { "hold", "pd", "lqr", "ilqr-mpc", "cem-mpc", "mppi-mpc", "random-mpc", LearnedMpc, Policy };
+
+    /// <summary>A trained policy (<c>rlr train ppo</c> …) deployed with <c>--policy file.rlpolicy</c>.</summary>
+    public const string Policy = "policy";
 
     /// <summary>MPC on a model learned in discrete time (<c>agent.learned</c>), with a zero-order hold at the model's step.</summary>
     public const string LearnedMpc = "mpc-learned";
@@ -44,6 +48,7 @@ public static class ControllerFactory
         kind ??= robot.Agent.Controller;
         agent.Has("controller");
         agent.Has("model"); // read by the composition root, which owns the model registry
+        agent.Has("rl");    // the on-policy learners' settings, read by their trainer
         var learnedNode = agent["learned"];
         learnedNode.ExpectMapping(optional: true);
         if (!Kinds.Contains(kind))
@@ -84,6 +89,12 @@ public static class ControllerFactory
         agent.RejectUnknownKeys();
         diagnostics.ThrowIfAny();
 
+        if (kind == Policy)
+        {
+            if (context.Policy is { } policy) return policy;
+            var at = agent["controller"];
+            throw new SpecException(new SpecError(robot.SourcePath, at.Line, at.Column, "agent.controller", "the policy controller needs a trained policy: pass --policy file.rlpolicy (made by 'rlr train ppo')"));
+        }
         try
         {
             return kind switch

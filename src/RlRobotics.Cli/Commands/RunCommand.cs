@@ -8,6 +8,7 @@ using RlRobotics.Core.Time;
 using RlRobotics.Hal.Components;
 using RlRobotics.Learning.Checkpoints;
 using RlRobotics.Learning.Dynamics;
+using RlRobotics.Learning.Policies;
 using Spectre.Console;
 
 namespace RlRobotics.Cli.Commands;
@@ -34,10 +35,12 @@ internal static class RunCommand
         var model = new Option<string?>("--model") { Description = "Learned dynamics checkpoint for mpc-learned (from 'rlr train mbrl')", HelpName = "model.ckpt" };
         var planner = new Option<string?>("--planner") { Description = "Planner for mpc-learned (default: agent.learned.planner)" };
         planner.AcceptOnlyFromAmong(Control.Planning.PlannerConfig.Planners.ToArray());
+        var policy = new Option<string?>("--policy") { Description = "Trained policy for --controller policy (from 'rlr train ppo' …)", HelpName = "p.rlpolicy" };
+        var shield = Shield();
 
         var command = new Command("run", "Run the robot node: Read → controller → safety filter → Write at the robot's rate")
         {
-            robot, controller, duration, clock, seed, initial, report, quiet, model, planner,
+            robot, controller, duration, clock, seed, initial, report, quiet, model, planner, policy, shield,
         };
         command.SetAction(parse =>
         {
@@ -50,13 +53,23 @@ internal static class RunCommand
             }
             return Run(new RunArguments(parse.GetValue(robot)!, parse.GetValue(controller), seconds == 0 ? null : seconds, clockName,
                 parse.GetValue(seed), parse.GetValue(initial) is { Length: > 0 } init ? init : null, parse.GetValue(report), parse.GetValue(quiet),
-                parse.GetValue(model), parse.GetValue(planner)), output, error);
+                parse.GetValue(model), parse.GetValue(planner), parse.GetValue(policy), ShieldValue(parse.GetValue(shield))), output, error);
         });
         return command;
     }
 
     internal sealed record RunArguments(string Robot, string? Controller, double? Duration_s, string Clock, int Seed,
-        double[]? InitialState, string? ReportPath, bool Quiet, string? ModelPath = null, string? Planner = null);
+        double[]? InitialState, string? ReportPath, bool Quiet, string? ModelPath = null, string? Planner = null, string? PolicyPath = null, bool? Shield = null);
+
+    /// <summary><c>--shield on|off</c>; absent: on when the robot file declares hard constraints.</summary>
+    internal static Option<string?> Shield()
+    {
+        var shield = new Option<string?>("--shield") { Description = "Action shield on the task's hard constraints (default: on when task.shield declares any)", HelpName = "on|off" };
+        shield.AcceptOnlyFromAmong("on", "off");
+        return shield;
+    }
+
+    internal static bool? ShieldValue(string? text) => text switch { "on" => true, "off" => false, _ => null };
 
     internal static int Run(RunArguments args, TextWriter output, TextWriter error)
     {
@@ -74,6 +87,21 @@ internal static class RunCommand
                     return ExitCodes.BadInput;
                 }
             }
+            DeployablePolicy? trained = null;
+            if (args.PolicyPath is { } policyPath)
+            {
+                try { trained = DeployablePolicy.Load(policyPath); }
+                catch (CheckpointException ex)
+                {
+                    error.WriteLine($"rlr run: {policyPath}: {ex.Message}; nothing was started.");
+                    return ExitCodes.BadInput;
+                }
+            }
+            if ((args.Controller ?? spec.Agent.Controller) == Control.ControllerFactory.Policy && trained is null)
+            {
+                error.WriteLine("rlr run: --controller policy needs --policy file.rlpolicy (made by 'rlr train ppo' and friends); nothing was started.");
+                return ExitCodes.BadInput;
+            }
             if (args.Controller == Control.ControllerFactory.LearnedMpc && learned is null)
             {
                 error.WriteLine("rlr run: --controller mpc-learned needs --model dir/model.ckpt (made by 'rlr train mbrl'); nothing was started.");
@@ -85,6 +113,8 @@ internal static class RunCommand
                 Controller = args.Controller,
                 Model = learned,
                 Planner = args.Planner,
+                Policy = trained,
+                Shield = args.Shield,
                 Clock = args.Clock == "wall" ? WallClock.Instance : new SimulatedClock(),
                 Seed = args.Seed,
                 InitialState = args.InitialState,

@@ -7,19 +7,124 @@ using RlRobotics.Learning.Checkpoints;
 using RlRobotics.Learning.Compute;
 using RlRobotics.Learning.Data;
 using RlRobotics.Learning.Dynamics;
+using RlRobotics.Learning.Rl;
 using Spectre.Console;
 
 namespace RlRobotics.Cli.Commands;
 
-/// <summary><c>rlr train</c>: model-based RL on the robot (<c>mbrl</c>) and offline model fitting from logs (<c>model</c>).</summary>
+/// <summary><c>rlr train</c>: model-based RL on the robot (<c>mbrl</c>), offline model fitting from logs (<c>model</c>) and the on-policy learners (<c>ppo</c>, <c>ppo-lag</c>, <c>ppo-pid</c>, <c>cpo</c>, <c>a2c</c>, <c>reinforce</c>).</summary>
 internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var train = new Command("train", "Learn from the robot: model-based RL, or a dynamics model from recorded episodes");
+        var train = new Command("train", "Learn: model-based RL, a dynamics model from recorded episodes, or a policy with (safe) on-policy RL");
         train.Subcommands.Add(Mbrl(output, error));
         train.Subcommands.Add(OfflineModel(output, error));
+        foreach (var (name, algorithm, about) in OnPolicyAlgorithms) train.Subcommands.Add(OnPolicy(name, algorithm, about, output, error));
         return train;
+    }
+
+    internal static readonly (string Name, OnPolicyAlgorithm Algorithm, string About)[] OnPolicyAlgorithms =
+    {
+        ("ppo", OnPolicyAlgorithm.Ppo, "PPO with the clipped surrogate (CleanRL's continuous-control details)"),
+        ("ppo-lag", OnPolicyAlgorithm.PpoLagrangian, "PPO-Lagrangian: a cost critic and λ by projected dual ascent"),
+        ("ppo-pid", OnPolicyAlgorithm.PpoPid, "PPO with the PID Lagrangian (Stooke et al. 2020)"),
+        ("cpo", OnPolicyAlgorithm.Cpo, "Constrained Policy Optimisation: KL trust region, conjugate gradient, line search"),
+        ("a2c", OnPolicyAlgorithm.A2c, "Advantage actor-critic: GAE, one gradient step per batch"),
+        ("reinforce", OnPolicyAlgorithm.Reinforce, "REINFORCE with a learned baseline"),
+    };
+
+    // rlr train ppo|ppo-lag|ppo-pid|cpo|a2c|reinforce: on-policy learning on the robot file's task, simulated.
+    private static Command OnPolicy(string name, OnPolicyAlgorithm algorithm, string about, TextWriter output, TextWriter error)
+    {
+        var robot = CliOptions.Robot();
+        var steps = new Option<long?>("--steps") { Description = "Environment steps, all copies together (default: agent.rl.total_steps)", HelpName = "n" };
+        steps.Validators.Add(r => { if (CliOptions.TryValue<long?>(r, out var v) && v is < 1 or > 10_000_000_000) r.AddError($"--steps: expected 1 to 1e10, got {v}"); });
+        var envs = new Option<int?>("--envs") { Description = "Parallel environment copies (default: agent.rl.envs)", HelpName = "k" };
+        envs.Validators.Add(r => { if (CliOptions.TryValue<int?>(r, out var v) && v is < 1 or > 4096) r.AddError($"--envs: expected 1 to 4096, got {v}"); });
+        var seed = new Option<int>("--seed") { Description = "Seed for weights, exploration, initial states and minibatches", DefaultValueFactory = _ => 0 };
+        var outDir = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => $"out/{name}", HelpName = "dir" };
+        var shield = RunCommand.Shield();
+        var costLimit = new Option<double?>("--cost-limit") { Description = "Mean episode cost limit d (default: task.cost_limit)", HelpName = "d" };
+        costLimit.Validators.Add(r => { if (CliOptions.TryValue<double?>(r, out var v) && v is { } d && !(d >= 0 && double.IsFinite(d))) r.AddError($"--cost-limit: expected a number of at least 0, got {d}"); });
+        var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Episodes of the deterministic policy evaluated at the end", DefaultValueFactory = _ => 20 };
+        evalEpisodes.Validators.Add(r => { if (CliOptions.TryValue<int>(r, out var v) && v is < 1 or > 100_000) r.AddError($"--eval-episodes: expected 1 to 100000, got {v}"); });
+        var envThreads = new Option<int>("--env-threads") { Description = "Threads stepping the environment copies", DefaultValueFactory = _ => 1 };
+        envThreads.Validators.Add(r => { if (CliOptions.TryValue<int>(r, out var v) && v is < 1 or > 64) r.AddError($"--env-threads: expected 1 to 64, got {v}"); });
+        var command = new Command(name, about) { robot, steps, envs, seed, outDir, shield, costLimit, evalEpisodes, envThreads };
+        command.SetAction(parse => RunOnPolicy(new PolicyTrainingOptions(parse.GetValue(robot)!, algorithm, parse.GetValue(steps), parse.GetValue(envs),
+            parse.GetValue(seed), parse.GetValue(outDir)!, RunCommand.ShieldValue(parse.GetValue(shield)), parse.GetValue(costLimit),
+            parse.GetValue(evalEpisodes), EnvThreads: parse.GetValue(envThreads)), name, output, error));
+        return command;
+    }
+
+    internal static int RunOnPolicy(PolicyTrainingOptions options, string name, TextWriter output, TextWriter error)
+    {
+        var console = RunCommand.Console(output);
+        var run = new PolicyTraining(options);
+        OnPolicyTrainer trainer;
+        try { trainer = run.Prepare(); }
+        catch (SpecException ex)
+        {
+            error.WriteLine($"rlr train {name}: {options.RobotPath} is not a valid robot description; nothing was started.");
+            foreach (var e in ex.Errors) error.WriteLine("  " + e);
+            return ExitCodes.BadInput;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"rlr train {name}: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        var o = trainer.Options;
+        var inv = CultureInfo.InvariantCulture;
+        console.MarkupLine($"[bold]rlr train {name}[/] · robot [cyan]{Markup.Escape(options.RobotPath)}[/] · {o.TotalSteps:N0} steps · {o.Envs} envs × {o.StepsPerEnv} steps · " +
+                           $"seed {o.Seed} · shield {(trainer.Env.Shielded ? "on" : "off")}" + (double.IsFinite(trainer.CostLimit) ? string.Create(inv, $" · cost limit {trainer.CostLimit:0.##}") : ""));
+        var hasCost = trainer.Env.Task.HasCost;
+        string Line(IterationMetrics m)
+        {
+            var line = string.Create(inv, $"iter {m.Iteration,4}  steps {m.Steps,9}  return {m.EpisodeReturn,8:F1}");
+            if (hasCost) line += string.Create(inv, $"  cost {m.EpisodeCost,7:F2}");
+            if (o.Constrained && o.Algorithm != OnPolicyAlgorithm.Cpo) line += string.Create(inv, $"  λ {m.Lambda,6:F3}");
+            if (o.Algorithm == OnPolicyAlgorithm.Cpo) line += $"  case {m.CpoCase} step {m.CpoStep,2}";
+            line += string.Create(inv, $"  KL {m.Kl,7:F4}  entropy {m.Entropy,6:F2}");
+            if (trainer.Env.Shielded) line += string.Create(inv, $"  shield {m.ShieldInterventions,5}  violations {m.Violations,4}");
+            var seconds = m.CollectSeconds + m.LearnSeconds;
+            return line + string.Create(inv, $"  {(seconds > 0 ? o.BatchSize / seconds : 0),8:F0} steps/s");
+        }
+        var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var every = Math.Max(1, trainer.Iterations / 20);
+        PolicyTrainingSummary summary;
+        try
+        {
+            if (interactive)
+            {
+                summary = default!;
+                AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        var task = ctx.AddTask("training", maxValue: trainer.Iterations);
+                        summary = run.Run(m =>
+                        {
+                            task.Increment(1);
+                            task.Description = string.Create(inv, $"return {m.EpisodeReturn:F1} · cost {m.EpisodeCost:F1}");
+                            if (m.Iteration % every == 0 || m.Iteration == trainer.Iterations) AnsiConsole.WriteLine(Line(m));
+                        });
+                    });
+            }
+            else summary = run.Run(m => { if (m.Iteration % every == 0 || m.Iteration == trainer.Iterations) output.WriteLine(Line(m)); });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"rlr train {name}: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        console.MarkupLine(string.Create(inv, $"computation: {summary.StepsPerSecond:F0} steps/s (collection {summary.CollectSeconds:F2} s, learning {summary.LearnSeconds:F2} s)"));
+        console.MarkupLine(string.Create(inv, $"deterministic policy over {options.EvalEpisodes} episodes: return {summary.EvalReturn:F1} ± {summary.EvalReturnStd:F1}") +
+            (summary.CostLimit is { } d ? string.Create(inv, $", cost {summary.EvalCost:F2} (limit {d:0.##}); training's last 10 %: return {summary.FinalReturn:F1}, cost {summary.FinalCost:F2}; largest overshoot {summary.MaxCostOvershoot:F2}") : ""));
+        console.MarkupLine(string.Create(inv, $"hard-constraint violations during training: {summary.Violations}") +
+            (summary.Shielded ? string.Create(inv, $" · shield changed {summary.ShieldInterventions} actions ({summary.ShieldInfeasible} infeasible)") : ""));
+        console.MarkupLine($"wrote [cyan]{Markup.Escape(summary.PolicyPath)}[/], metrics.csv, curves.svg, summary.json, checkpoints/");
+        return ExitCodes.Success;
     }
 
     private static Option<string> Out() => new("--out") { Description = "Output folder", DefaultValueFactory = _ => "out/mbrl", HelpName = "dir" };

@@ -10,6 +10,10 @@ using RlRobotics.Sim;
 using RlRobotics.Sim.Components;
 using RlRobotics.Sim.Models;
 using RlRobotics.Cli.Training;
+using RlRobotics.Control.Controllers;
+using RlRobotics.Learning.Envs;
+using RlRobotics.Learning.Policies;
+using RlRobotics.Learning.Safety;
 
 namespace RlRobotics.Cli.Node;
 
@@ -32,6 +36,10 @@ public sealed record NodeOptions
     public IController? ControllerInstance { get; init; }
     /// <summary>Planner for <c>mpc-learned</c> instead of <c>agent.learned.planner</c>.</summary>
     public string? Planner { get; init; }
+    /// <summary>A trained policy for the <c>policy</c> controller.</summary>
+    public DeployablePolicy? Policy { get; init; }
+    /// <summary>Put the action shield (task.shield) between the policy and the robot; null: on when the task declares constraints.</summary>
+    public bool? Shield { get; init; }
     /// <summary>Extra observers called after every cycle (recorders, test probes, fault injection).</summary>
     public IReadOnlyList<ICycleObserver> Observers { get; init; } = Array.Empty<ICycleObserver>();
 }
@@ -55,6 +63,8 @@ public sealed class RobotNode : IDisposable
     }
 
     public NodeOptions Options { get; }
+    /// <summary>Whether an action shield guards the policy controller.</summary>
+    public bool Shielded { get; private init; }
     public RobotSpec Robot => Options.Robot;
     public ResourceManager Resources { get; }
     public IController Controller { get; }
@@ -75,9 +85,11 @@ public sealed class RobotNode : IDisposable
         var robot = options.Robot;
         var components = (registry ?? DefaultRegistry()).CreateAll(robot, options.Seed, options.InitialState);
         var resources = new ResourceManager(components);
-        LearnedSettings.Read(robot); // agent.learned is checked whichever controller runs
+        LearnedSettings.Read(robot); // agent.learned and agent.rl are checked whichever controller runs
+        OnPolicySettings.Read(robot);
+        var (policy, shielded) = options.Policy is { } trained ? PolicyControllerFor(options, robot, trained, components) : (null, false);
         var controller = options.ControllerInstance ?? ControllerFactory.Create(robot, options.Controller,
-            () => options.Model ?? AgentModel(robot, components), new ControllerContext(options.Clock, options.Seed, options.Planner));
+            () => options.Model ?? AgentModel(robot, components), new ControllerContext(options.Clock, options.Seed, options.Planner, policy));
         var filter = new SafetyFilter(robot, resources.State, resources.Command);
         var monitor = robot.Task is { } task ? new TaskMonitor(task, resources.State) : null;
         var loopOptions = new ControlLoopOptions
@@ -88,7 +100,29 @@ public sealed class RobotNode : IDisposable
         };
         var observers = (monitor is null ? Array.Empty<ICycleObserver>() : new ICycleObserver[] { monitor }).Concat(options.Observers).ToArray();
         var loop = new ControlLoop(loopOptions, options.Clock, resources, controller, filter, observers);
-        return new RobotNode(options, resources, controller, filter, monitor, loop);
+        return new RobotNode(options, resources, controller, filter, monitor, loop) { Shielded = shielded };
+    }
+
+    // The policy controller, with the task's shield on the agent's model when the task declares hard constraints.
+    private static (IController, bool) PolicyControllerFor(NodeOptions options, RobotSpec robot, DeployablePolicy policy, IReadOnlyList<IHardwareComponent> components)
+    {
+        var model = options.Model ?? AgentModel(robot, components);
+        ActionShield? shield = null;
+        var declared = EnvTaskReader.Declares(robot);
+        if (options.Shield != false && declared && model is not null)
+        {
+            var task = EnvTaskReader.Read(robot, model);
+            if (task.Constraints.Count > 0)
+            {
+                if (!policy.StateNames.SequenceEqual(task.StateNames))
+                    throw new ArgumentException($"the policy reads [{string.Join(", ", policy.StateNames)}] but the shield's model has [{string.Join(", ", task.StateNames)}]");
+                shield = new ActionShield(task, model);
+            }
+        }
+        if (options.Shield == true && shield is null)
+            throw new ArgumentException("--shield on needs hard constraints (task.shield.constraints) and a model of the robot");
+        try { return (new PolicyController(robot, policy, shield), shield is not null); }
+        catch (InvalidOperationException ex) { throw new ArgumentException(ex.Message); }
     }
 
     /// <summary>

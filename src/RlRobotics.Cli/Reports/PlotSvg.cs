@@ -3,10 +3,10 @@ using System.Text;
 
 namespace RlRobotics.Cli.Reports;
 
-/// <summary>A minimal SVG line plot: one stacked panel per series against a shared time axis.</summary>
+/// <summary>A minimal SVG line plot: one stacked panel per series against a shared axis (time in s by default).</summary>
 internal static class PlotSvg
 {
-    public static string Panels(string title, IReadOnlyList<double> time, IReadOnlyList<(string Name, double[] Values, bool Step)> series)
+    public static string Panels(string title, IReadOnlyList<double> time, IReadOnlyList<(string Name, double[] Values, bool Step)> series, string unit = "s")
     {
         const int width = 800, panel = 130, left = 70, right = 20, top = 40, gap = 25;
         var height = top + series.Count * (panel + gap) + 20;
@@ -40,8 +40,8 @@ internal static class PlotSvg
             sb.Append("\"/>\n");
         }
         var axisY = top + series.Count * (panel + gap) - gap + 16;
-        sb.Append($"<text x=\"{left}\" y=\"{axisY}\" fill=\"#666\">{F(t0)} s</text>\n");
-        sb.Append($"<text x=\"{width - right}\" y=\"{axisY}\" text-anchor=\"end\" fill=\"#666\">{F(t1)} s</text>\n");
+        sb.Append($"<text x=\"{left}\" y=\"{axisY}\" fill=\"#666\">{F(t0)} {unit}</text>\n");
+        sb.Append($"<text x=\"{width - right}\" y=\"{axisY}\" text-anchor=\"end\" fill=\"#666\">{F(t1)} {unit}</text>\n");
         sb.Append("</svg>\n");
         return sb.ToString();
     }

@@ -28,6 +28,9 @@ public sealed record MpcReport(
     long FallbackEvents, long FallbackCycles, IReadOnlyDictionary<string, long> FallbackCyclesByReason, double? FirstFallbackS,
     bool PlannerAlive, string? PlannerFault);
 
+/// <summary>A trained policy's run: its provenance, policy steps taken and the actions its shield changed.</summary>
+public sealed record PolicyReport(string Algorithm, double StepS, long Decisions, bool Shielded, long ShieldInterventions);
+
 public sealed record SafetyEventReport(double TimeS, string Kind, string Detail);
 
 public sealed record SafetyReport(
@@ -51,6 +54,7 @@ public sealed record RunReport
     public required double WallTimeS { get; init; }
     public TaskReport? Task { get; init; }
     public MpcReport? Mpc { get; init; }
+    public PolicyReport? Policy { get; init; }
     public required IReadOnlyDictionary<string, double> FinalState { get; init; }
     public required LoopReport Loop { get; init; }
     public required IReadOnlyList<GrantReport> Realtime { get; init; }
@@ -93,6 +97,8 @@ public sealed record RunReport
             WallTimeS = Math.Round(wallTime_s, 3),
             Task = task,
             Mpc = node.Controller is MpcController mpc ? MpcOf(mpc, loop.Started_ns) : null,
+            Policy = node.Controller is PolicyController pc && node.Options.Policy is { } p
+                ? new PolicyReport(p.Info.GetValueOrDefault("algorithm", "?"), p.Dt_s, pc.Decisions, node.Shielded, pc.ShieldInterventions) : null,
             FinalState = state.Names.Select((n, i) => (n, state.Values[i])).ToDictionary(x => x.n, x => x.Item2),
             Loop = new LoopReport(node.Robot.RateHz, stats.Cycles, elapsed > 0 ? Math.Round(stats.Cycles / elapsed, 1) : 0,
                 Percentiles.Of(stats.Lateness), Percentiles.Of(stats.Compute), stats.Overruns, stats.SkippedPeriods),

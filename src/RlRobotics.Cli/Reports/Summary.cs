@@ -29,6 +29,9 @@ internal static class Summary
                 (mpc.FirstFallbackS is { } first ? $" · first at t = {F(first, "0.###")} s" : ""));
             if (!mpc.PlannerAlive) Row("planner thread", $"[red]dead[/] {Markup.Escape(mpc.PlannerFault ?? "")}");
         }
+        if (r.Policy is { } policy)
+            Row("policy", $"{Markup.Escape(policy.Algorithm)}: {policy.Decisions} decisions every {F(policy.StepS, "0.###")} s · " +
+                          (policy.Shielded ? $"shield on, {policy.ShieldInterventions} actions changed" : "shield off"));
         Row("final state", Markup.Escape(string.Join("  ", r.FinalState.Select(kv => $"{kv.Key}={F(kv.Value, "0.####")}"))));
         Row("loop", $"{r.Loop.Cycles} cycles in {F(r.ElapsedS, "0.###")} s ({F(r.Loop.AchievedRateHz, "0.#")} Hz) · wall {F(r.WallTimeS, "0.###")} s");
         Row("lateness µs", $"p50 {r.Loop.LatenessUs.P50} · p99 {r.Loop.LatenessUs.P99} · p99.9 {r.Loop.LatenessUs.P999} · max {r.Loop.LatenessUs.Max}");

@@ -190,8 +190,8 @@ public sealed partial class ConfigNode
         foreach (var k in m.Children.Keys)
         {
             if (k is not YamlScalarNode { Value: { } key } || _known.Contains(key)) continue;
-            var suggestion = _known.OrderBy(x => Levenshtein(x, key)).FirstOrDefault();
-            var hint = suggestion is not null && Levenshtein(suggestion, key) <= Math.Max(2, key.Length / 3)
+            var suggestion = _known.OrderBy(x => Expressions.NameSuggester.Distance(x, key)).FirstOrDefault();
+            var hint = suggestion is not null && Expressions.NameSuggester.Distance(suggestion, key) <= Math.Max(2, key.Length / 3)
                 ? $"; did you mean '{suggestion}'?"
                 : $"; expected one of: {string.Join(", ", _known.Order(StringComparer.Ordinal))}";
             Diagnostics.Add((int)k.Start.Line, (int)k.Start.Column, ChildPath(key), $"unknown key '{key}'{hint}");
@@ -364,15 +364,4 @@ public sealed partial class ConfigNode
         YamlScalarNode s => $"'{s.Value}'",
         _ => node.NodeType.ToString(),
     };
-
-    private static int Levenshtein(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-            for (var j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
-    }
 }

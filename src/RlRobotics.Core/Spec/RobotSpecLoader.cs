@@ -302,7 +302,8 @@ public static partial class RobotSpecLoader
         foreach (var (key, goal) in goalValues)
             terms.Add(new GoalTerm(key, goal, toleranceValues.TryGetValue(key, out var t) ? t : null, stateNames[key]));
         var hold = node.Double("hold_s", 1.0, v => v >= 0, "a time in seconds of at least 0");
+        foreach (var key in TaskSpec.LearningKeys) node.Has(key); // read by the learning task's reader
         node.RejectUnknownKeys();
-        return new TaskSpec { Terms = terms, Hold_s = hold };
+        return new TaskSpec { Terms = terms, Hold_s = hold, Node = node };
     }
 }

@@ -14,5 +14,11 @@ public sealed record TaskSpec
     /// <summary>How long, at the end of the run, every tolerance must have held, s.</summary>
     public required double Hold_s { get; init; }
 
+    /// <summary>The whole <c>task:</c> mapping; the learning task (observation, reward, cost, episode, shield) is read from it.</summary>
+    public ConfigNode? Node { get; init; }
+
+    /// <summary>Keys of the learning task, read by its own reader (RlRobotics.Learning.Envs.EnvTaskReader).</summary>
+    public static IReadOnlyList<string> LearningKeys { get; } = new[] { "observation", "reward", "cost", "cost_limit", "terminate", "episode", "shield" };
+
     public GoalTerm? Term(string interfaceName) => Terms.FirstOrDefault(t => t.Interface == interfaceName);
 }

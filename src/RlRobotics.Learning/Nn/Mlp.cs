@@ -278,6 +278,47 @@ public sealed class Mlp
         }
     }
 
+    /// <summary>
+    /// Forward-mode product with the parameter Jacobian after <see cref="Forward(MlpWorkspace, ReadOnlySpan{float}, int)"/>
+    /// (same workspace and batch): out = (∂output/∂θ) v for a direction v laid out like <see cref="ParameterSet.Values"/>,
+    /// [E, batch, out]. Layer by layer, with the input fixed: dZ_l = dH_{l−1} W_l + H_{l−1} dW_l + db_l, dH_l = act'(Z_l) ⊙ dZ_l.
+    /// With <see cref="Backward"/> this gives the Fisher-vector products of natural-gradient methods (CPO, TRPO).
+    /// </summary>
+    public void Jvp(MlpWorkspace ws, ReadOnlySpan<float> direction, int batch, Span<float> output)
+    {
+        CheckBatch(ws, batch);
+        if (direction.Length != Parameters.Count) throw new ArgumentException($"direction has {direction.Length} values, expected {Parameters.Count}");
+        int members = Shape.Members;
+        var dh = ws.G0;
+        var next = ws.G1;
+        ws.Slope ??= new float[members * ws.MaxBatch * Shape.MaxWidth];
+        var slope = ws.Slope;
+        for (var l = 0; l < Shape.Layers; l++)
+        {
+            int fin = Shape.Sizes[l], fout = Shape.Sizes[l + 1];
+            var input = l == 0 ? ws.Input : ws.H[l - 1];
+            for (var e = 0; e < members; e++)
+            {
+                var dz = next.AsSpan(e * batch * fout, batch * fout);
+                var db = direction.Slice(_b[l].Offset + e * fout, fout);
+                for (var r = 0; r < batch; r++) db.CopyTo(dz.Slice(r * fout, fout));
+                Blas.Gemm(false, false, batch, fout, fin, 1f, input.AsSpan(e * batch * fin, batch * fin), fin,
+                    direction.Slice(_w[l].Offset + e * fin * fout, fin * fout), fout, 1f, dz, fout);
+                if (l > 0)
+                {
+                    Blas.Gemm(false, false, batch, fout, fin, 1f, dh.AsSpan(e * batch * fin, batch * fin), fin,
+                        Parameters.Values.AsSpan(_w[l].Offset + e * fin * fout, fin * fout), fout, 1f, dz, fout);
+                }
+            }
+            var count = members * batch * fout;
+            var act = l == Shape.Layers - 1 ? Shape.Output : Shape.Hidden;
+            Activations.Slope(act, ws.Z[l].AsSpan(0, count), ws.H[l].AsSpan(0, count), slope.AsSpan(0, count));
+            TensorPrimitives.Multiply(next.AsSpan(0, count), slope.AsSpan(0, count), next.AsSpan(0, count));
+            (dh, next) = (next, dh);
+        }
+        dh.AsSpan(0, members * batch * Shape.OutputSize).CopyTo(output);
+    }
+
     /// <summary>Copies member <paramref name="member"/>'s weights and biases from one flat parameter array to another.</summary>
     public void CopyMember(int member, ReadOnlySpan<float> from, Span<float> to)
     {
