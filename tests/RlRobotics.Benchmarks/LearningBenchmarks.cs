@@ -12,6 +12,7 @@ public class LearningBenchmarks
     private LearningWorkloads.W1Trainer _w1 = null!;
     private LearningWorkloads.W3Rollouts _w3 = null!;
     private LearningWorkloads.W5Jacobians _w5 = null!;
+    private LearningWorkloads.W4PpoUpdate _w4 = null!;
     private Mlp _policy = null!;
     private MlpWorkspace _policyWs = null!;
     private readonly float[] _obs = { 0.1f, -0.2f, 0.05f, 0.3f }, _act = new float[1];
@@ -26,6 +27,7 @@ public class LearningBenchmarks
         _w1 = new LearningWorkloads.W1Trainer(blas);
         _w3 = new LearningWorkloads.W3Rollouts(blas);
         _w5 = new LearningWorkloads.W5Jacobians(blas);
+        _w4 = new LearningWorkloads.W4PpoUpdate(blas);
         _policy = new Mlp(LearningWorkloads.W2Shape, blas);
         _policy.InitialiseOrthogonal(new Random(1));
         _policyWs = _policy.CreateWorkspace(1);
@@ -39,6 +41,9 @@ public class LearningBenchmarks
 
     [Benchmark(Description = "W3 500 × 30 ensemble rollouts")]
     public double W3() => _w3.Run();
+
+    [Benchmark(Description = "W4 one PPO update (2048 transitions × 10 epochs)")]
+    public void W4() => _w4.Run();
 
     [Benchmark(Description = "W5 100 learned-model Jacobians")]
     public void W5() => _w5.Run();

@@ -60,6 +60,23 @@ public class PolicyTests : IDisposable
     }
 
     [Fact]
+    public void A_shielded_policy_on_the_cart_pole_allocates_nothing_per_cycle()
+    {
+        var spec = RobotSpecLoader.LoadFile(Path.Combine(RunCommandTests.Root(), "robots/cartpole.sim.yaml"));
+        var (task, model) = Training.PolicyTraining.TaskOf(spec);
+        var trainer = new Learning.Rl.OnPolicyTrainer(task, model, new Learning.Rl.OnPolicyOptions { TotalSteps = 4096, Envs = 4, StepsPerEnv = 1024, Seed = 1 });
+        trainer.Run();
+        var policy = DeployablePolicy.From(trainer);
+        var bytes = RunCommandTests.SteadyStateBytes(() => RobotNode.Build(new NodeOptions
+        {
+            Robot = spec, Controller = "policy", Policy = policy, Duration_s = 5, Clock = new SimulatedClock(), InitialState = new double[4],
+        }), 5000 - 200);
+        Assert.True(bytes == 0, $"{bytes} bytes in steady state");
+        using var node = RobotNode.Build(new NodeOptions { Robot = spec, Controller = "policy", Policy = policy, Duration_s = 1, Clock = new SimulatedClock() });
+        Assert.True(node.Shielded);
+    }
+
+    [Fact]
     public void The_metrics_csv_is_bit_identical_for_the_same_seed()
     {
         string Train(string name, int seed)

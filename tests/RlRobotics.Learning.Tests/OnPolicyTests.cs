@@ -83,6 +83,25 @@ public class OnPolicyTests
     }
 
     [Fact]
+    public void Stepping_on_two_threads_gives_the_same_episodes_as_on_one()
+    {
+        var (task, model) = CartPoleC1();
+        var one = new VectorEnv(task, model, 8, seed: 3, shield: true, threads: 1);
+        var two = new VectorEnv(task, model, 8, seed: 3, shield: true, threads: 2);
+        var random = new Random(4);
+        var actions = new double[8];
+        for (var t = 0; t < 450; t++)
+        {
+            for (var i = 0; i < 8; i++) actions[i] = 20 * random.NextDouble() - 10;
+            one.Step(actions);
+            two.Step(actions);
+            Assert.Equal(one.States, two.States);
+            Assert.Equal(one.Rewards, two.Rewards);
+        }
+        Assert.Equal(one.ShieldInterventions, two.ShieldInterventions);
+    }
+
+    [Fact]
     public void Gae_matches_the_recursion_by_hand_and_a_done_cuts_the_bootstrap()
     {
         var b = new RolloutBuffer(steps: 3, envs: 1, observationSize: 1, actionSize: 1);

@@ -17,6 +17,7 @@ public static class LearningWorkloads
     public const double ReferenceW2_us = 40;               // eager, no_grad (TorchScript: 23)
     public const double ReferenceW3_ms = 58;
     public const double ReferenceW5_ms = 3.9;              // functorch vmap(jacrev) (hand-written forward mode: 2.0)
+    public const double ReferenceW4_ms = 850;
 
     /// <summary>W1's network: 5 members, 5 → 200 → 200 → 200 → 8, SiLU.</summary>
     public static MlpShape W1Shape(int members = 5) => new(members, new[] { 5, 200, 200, 200, 8 }, Activation.Silu);
@@ -28,6 +29,53 @@ public static class LearningWorkloads
     public static EnsembleDynamicsModel W1Model(IBlas blas, int members = 5) =>
         new(new[] { "s0", "s1", "s2", "s3" }, new[] { "a0" }, new[] { false, false, false, false },
             new EnsembleOptions { Members = members, Hidden = new[] { 200, 200, 200 }, Activation = Activation.Silu }, blas, seed: 1);
+
+    /// <summary>
+    /// W4: one full PPO update — actor 4 → 64 → 64 → 1 tanh with a state-independent log σ, critic 4 → 64 → 64 → 1 tanh,
+    /// 2048 transitions, 10 epochs of 32 minibatches, clip 0.2, Adam 3e-4, gradient norm 0.5 — on a batch collected from
+    /// the cart-pole (observation [p, θ, ṗ, θ̇]).
+    /// </summary>
+    public sealed class W4PpoUpdate
+    {
+        private readonly Learning.Rl.OnPolicyTrainer _trainer;
+
+        public W4PpoUpdate(IBlas blas)
+        {
+            var model = new Sim.Models.CartPole(new Sim.Models.CartPoleParameters());
+            Core.Expressions.Slot? Resolve(string name, string? modifier)
+            {
+                var s = model.StateNames.ToList().IndexOf(name);
+                if (s >= 0) return new Core.Expressions.Slot(0, s);
+                var c = model.ControlNames.ToList().IndexOf(name);
+                return c >= 0 ? new Core.Expressions.Slot(1, c) : null;
+            }
+            var n = model.StateSize;
+            var task = new Learning.Envs.EnvTask
+            {
+                StateNames = model.StateNames,
+                ActionNames = model.ControlNames,
+                Observation = model.StateNames.Select(s => Core.Expressions.Expression.Compile(s, Resolve)).ToList(),
+                Reward = Core.Expressions.Expression.Compile("(1 - cos(pole/position)) / 2 - 0.001 * sq(cart/effort)", Resolve),
+                EpisodeSteps = 200,
+                Dt_s = 0.02,
+                StateClip = Enumerable.Repeat(double.PositiveInfinity, n).ToArray(),
+                InitialLow = new double[n],
+                InitialHigh = new double[n],
+                ActionLow = new[] { -10.0 },
+                ActionHigh = new[] { 10.0 },
+            };
+            var options = new Learning.Rl.OnPolicyOptions
+            {
+                TotalSteps = 1_000_000, Envs = 1, StepsPerEnv = 2048, Epochs = 10, MinibatchSize = 64, ClipRange = 0.2,
+                LearningRate = 3e-4, MaxGradNorm = 0.5, Hidden = new[] { 64, 64 }, Activation = Activation.Tanh, Seed = 1,
+            };
+            _trainer = new Learning.Rl.OnPolicyTrainer(task, model, options, blas: blas);
+            _trainer.RunIteration();
+        }
+
+        /// <summary>One full update (320 minibatch steps).</summary>
+        public void Run() => _trainer.UpdateOnLastBatch();
+    }
 
     /// <summary>One W1 training step: forward, Gaussian NLL with learnable bounds, backward, Adam.</summary>
     public sealed class W1Trainer

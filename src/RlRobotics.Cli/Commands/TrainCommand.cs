@@ -24,6 +24,20 @@ internal static class TrainCommand
         return train;
     }
 
+    private static bool IsBadInput(Exception ex) => ex is SpecException or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException;
+
+    // A robot file's located errors, or the one problem with the arguments or files; nothing was started.
+    private static int RefuseInput(string command, string robotPath, Exception ex, TextWriter error)
+    {
+        if (ex is SpecException spec)
+        {
+            error.WriteLine($"{command}: {robotPath} is not a valid robot description; nothing was started.");
+            foreach (var e in spec.Errors) error.WriteLine("  " + e);
+        }
+        else error.WriteLine($"{command}: {ex.Message}");
+        return ExitCodes.BadInput;
+    }
+
     internal static readonly (string Name, OnPolicyAlgorithm Algorithm, string About)[] OnPolicyAlgorithms =
     {
         ("ppo", OnPolicyAlgorithm.Ppo, "PPO with the clipped surrogate (CleanRL's continuous-control details)"),
@@ -64,17 +78,7 @@ internal static class TrainCommand
         var run = new PolicyTraining(options);
         OnPolicyTrainer trainer;
         try { trainer = run.Prepare(); }
-        catch (SpecException ex)
-        {
-            error.WriteLine($"rlr train {name}: {options.RobotPath} is not a valid robot description; nothing was started.");
-            foreach (var e in ex.Errors) error.WriteLine("  " + e);
-            return ExitCodes.BadInput;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"rlr train {name}: {ex.Message}");
-            return ExitCodes.BadInput;
-        }
+        catch (Exception ex) when (IsBadInput(ex)) { return RefuseInput($"rlr train {name}", options.RobotPath, ex, error); }
         var o = trainer.Options;
         var inv = CultureInfo.InvariantCulture;
         console.MarkupLine($"[bold]rlr train {name}[/] · robot [cyan]{Markup.Escape(options.RobotPath)}[/] · {o.TotalSteps:N0} steps · {o.Envs} envs × {o.StepsPerEnv} steps · " +
@@ -177,17 +181,7 @@ internal static class TrainCommand
             }
             else trainer.Run(Line);
         }
-        catch (SpecException ex)
-        {
-            error.WriteLine($"rlr train mbrl: {options.RobotPath} is not a valid robot description; nothing was started.");
-            foreach (var e in ex.Errors) error.WriteLine("  " + e);
-            return ExitCodes.BadInput;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"rlr train mbrl: {ex.Message}");
-            return ExitCodes.BadInput;
-        }
+        catch (Exception ex) when (IsBadInput(ex)) { return RefuseInput("rlr train mbrl", options.RobotPath, ex, error); }
         var (first, keeps) = trainer.SuccessEpisodes();
         var total = trainer.Results.Sum(r => r.EpisodeSeconds); // each episode's time includes the fit before it
         console.MarkupLine(first is null

@@ -146,6 +146,13 @@ public sealed class OnPolicyTrainer
         return metrics;
     }
 
+    /// <summary>
+    /// The policy-gradient update again on the batch last collected, advantages as they are (benchmark W4: one full PPO
+    /// update); not for CPO.
+    /// </summary>
+    public IterationMetrics UpdateOnLastBatch() =>
+        _cpo is null ? PolicyGradientUpdate() : throw new InvalidOperationException("CPO's step needs the cost violation of a fresh batch");
+
     private readonly record struct Episode(double Return, double Cost, int Length);
 
     // ---- Collection -------------------------------------------------------------------------------------------------
