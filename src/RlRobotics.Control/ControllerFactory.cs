@@ -92,6 +92,7 @@ public static class ControllerFactory
         if (kind == Policy)
         {
             if (context.Policy is { } policy) return policy;
+            diagnostics.ThrowIfAny(); // the file's own errors first: the policy was not built because of them
             var at = agent["controller"];
             throw new SpecException(new SpecError(robot.SourcePath, at.Line, at.Column, "agent.controller", "the policy controller needs a trained policy: pass --policy file.rlpolicy (made by 'rlr train ppo')"));
         }

@@ -137,6 +137,12 @@ public class PolicyTests : IDisposable
         (code, _, _) = Rlr("run", "--robot", robot, "--duration", "1");
         Assert.Equal(ExitCodes.BadInput, code);
 
+        // A typo in a task term stops every command, whichever controller it would run.
+        File.WriteAllText(robot, text.Replace("gama: 0.95", "gamma: 0.95").Replace("0.1 * sq(pendulum/velocity)", "0.1 * sq(pendulum/velocty)"));
+        (code, _, error) = Rlr("run", "--robot", robot, "--controller", "lqr", "--duration", "1");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("did you mean pendulum/velocity", error);
+
         (code, _, error) = Rlr("train", "cpo", "--robot", "robots/pendulum.sim.yaml", "--steps", "2048", "--out", Path.Combine(_dir, "y"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("needs a cost", error);

@@ -87,9 +87,14 @@ public sealed class RobotNode : IDisposable
         var resources = new ResourceManager(components);
         LearnedSettings.Read(robot); // agent.learned and agent.rl are checked whichever controller runs
         OnPolicySettings.Read(robot);
-        var (policy, shielded) = options.Policy is { } trained ? PolicyControllerFor(options, robot, trained, components) : (null, false);
+        // The learning task's terms are checked whichever controller runs, and reported with the agent's errors.
+        var taskModel = options.Model ?? AgentModel(robot, components);
+        var learningTask = EnvTaskReader.Declares(robot) && taskModel is not null ? EnvTaskReader.Check(robot, taskModel) : null;
+        var (policy, shielded) = options.Policy is { } trained && !robot.Agent.Node.Diagnostics.HasErrors
+            ? PolicyControllerFor(options, robot, trained, learningTask, taskModel) : (null, false);
         var controller = options.ControllerInstance ?? ControllerFactory.Create(robot, options.Controller,
             () => options.Model ?? AgentModel(robot, components), new ControllerContext(options.Clock, options.Seed, options.Planner, policy));
+        robot.Agent.Node.Diagnostics.ThrowIfAny();
         var filter = new SafetyFilter(robot, resources.State, resources.Command);
         var monitor = robot.Task is { } task ? new TaskMonitor(task, resources.State) : null;
         var loopOptions = new ControlLoopOptions
@@ -104,20 +109,14 @@ public sealed class RobotNode : IDisposable
     }
 
     // The policy controller, with the task's shield on the agent's model when the task declares hard constraints.
-    private static (IController, bool) PolicyControllerFor(NodeOptions options, RobotSpec robot, DeployablePolicy policy, IReadOnlyList<IHardwareComponent> components)
+    private static (IController, bool) PolicyControllerFor(NodeOptions options, RobotSpec robot, DeployablePolicy policy, EnvTask? task, IDynamicsModel? model)
     {
-        var model = options.Model ?? AgentModel(robot, components);
         ActionShield? shield = null;
-        var declared = EnvTaskReader.Declares(robot);
-        if (options.Shield != false && declared && model is not null)
+        if (options.Shield != false && task is { Constraints.Count: > 0 } && model is not null)
         {
-            var task = EnvTaskReader.Read(robot, model);
-            if (task.Constraints.Count > 0)
-            {
-                if (!policy.StateNames.SequenceEqual(task.StateNames))
-                    throw new ArgumentException($"the policy reads [{string.Join(", ", policy.StateNames)}] but the shield's model has [{string.Join(", ", task.StateNames)}]");
-                shield = new ActionShield(task, model);
-            }
+            if (!policy.StateNames.SequenceEqual(task.StateNames))
+                throw new ArgumentException($"the policy reads [{string.Join(", ", policy.StateNames)}] but the shield's model has [{string.Join(", ", task.StateNames)}]");
+            shield = new ActionShield(task, model);
         }
         if (options.Shield == true && shield is null)
             throw new ArgumentException("--shield on needs hard constraints (task.shield.constraints) and a model of the robot");

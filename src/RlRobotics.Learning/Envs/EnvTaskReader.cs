@@ -18,7 +18,15 @@ public static class EnvTaskReader
     public static bool Declares(RobotSpec robot) => robot.Task?.Node is { } node && node.Has("reward");
 
     /// <summary>Reads the task; throws <see cref="SpecException"/> with located errors (also when there is none).</summary>
-    public static EnvTask Read(RobotSpec robot, IDynamicsModel model)
+    public static EnvTask Read(RobotSpec robot, IDynamicsModel model) => Read(robot, model, throwOnError: true)!;
+
+    /// <summary>
+    /// Checks the task, recording its errors in the robot file's diagnostics without throwing, so they are reported
+    /// together with every other section's; null when it has errors.
+    /// </summary>
+    public static EnvTask? Check(RobotSpec robot, IDynamicsModel model) => Read(robot, model, throwOnError: false);
+
+    private static EnvTask? Read(RobotSpec robot, IDynamicsModel model, bool throwOnError)
     {
         var node = robot.Task?.Node;
         if (node is null || !node.Has("reward"))
@@ -135,7 +143,8 @@ public static class EnvTaskReader
         }
         shield.RejectUnknownKeys();
         if (shield.Has("constraints") && constraints.Count == 0 && !diagnostics.HasErrors) shield["constraints"].Error("expected at least one constraint");
-        diagnostics.ThrowIfAny();
+        if (throwOnError) diagnostics.ThrowIfAny();
+        if (diagnostics.HasErrors || reward is null) return null;
 
         return new EnvTask
         {
