@@ -46,7 +46,7 @@ public sealed class ParameterSet
     public static double GradientNorm(IReadOnlyList<ParameterSet> sets)
     {
         double sum = 0;
-        foreach (var s in sets) { var n = TensorPrimitives.Norm(s.Gradients); sum += (double)n * n; }
+        for (var i = 0; i < sets.Count; i++) { var n = TensorPrimitives.Norm(sets[i].Gradients); sum += (double)n * n; }
         return Math.Sqrt(sum);
     }
 
@@ -57,7 +57,7 @@ public sealed class ParameterSet
         if (norm > maxNorm && norm > 0)
         {
             var scale = (float)(maxNorm / norm);
-            foreach (var s in sets) TensorPrimitives.Multiply(s.Gradients, scale, s.Gradients);
+            for (var i = 0; i < sets.Count; i++) TensorPrimitives.Multiply(sets[i].Gradients, scale, sets[i].Gradients);
         }
         return norm;
     }

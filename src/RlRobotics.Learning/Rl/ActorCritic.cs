@@ -28,6 +28,9 @@ public sealed class ActorCritic
         CostCritic?.InitialiseOrthogonal(random, outputGain: 1.0);
         LogStd.Values.AsSpan().Fill((float)options.InitialLogStd);
         Observations = new Normaliser(observationSize, minStd: 1e-4);
+        AllSets = CostCritic is null
+            ? new[] { Actor.Parameters, LogStd, Critic.Parameters }
+            : new[] { Actor.Parameters, LogStd, Critic.Parameters, CostCritic.Parameters };
     }
 
     public int ObservationSize { get; }
@@ -43,13 +46,8 @@ public sealed class ActorCritic
     /// <summary>Running observation statistics (updated during collection, frozen in the exported policy).</summary>
     public Normaliser Observations { get; }
 
-    /// <summary>The policy's parameter sets: actor weights, then log σ.</summary>
-    public ParameterSet[] PolicySets => new[] { Actor.Parameters, LogStd };
-
-    /// <summary>Every trainable set.</summary>
-    public ParameterSet[] AllSets => CostCritic is null
-        ? new[] { Actor.Parameters, LogStd, Critic.Parameters }
-        : new[] { Actor.Parameters, LogStd, Critic.Parameters, CostCritic.Parameters };
+    /// <summary>Every trainable set: actor weights, log σ, critic, then the cost critic when there is one.</summary>
+    public IReadOnlyList<ParameterSet> AllSets { get; }
 
     /// <summary>σ_j, with log σ clamped to [−20, 2] so a diverging optimiser cannot produce a zero, negative or NaN σ.</summary>
     public double Std(int j) => Math.Exp(ClampedLogStd(j));

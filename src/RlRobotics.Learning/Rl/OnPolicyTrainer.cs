@@ -259,7 +259,7 @@ public sealed class OnPolicyTrainer
             for (var start = 0; start + mbSize <= size && !stop; start += mbSize)
             {
                 var idx = _order.AsSpan(start, mbSize);
-                foreach (var set in Policy.AllSets) set.ZeroGradients();
+                for (var k = 0; k < Policy.AllSets.Count; k++) Policy.AllSets[k].ZeroGradients();
                 var (kl, exactKl, clipped, policyLoss) = PolicyGradients(idx, clip);
                 valueSum += ValueGradients(Policy.Critic, _criticMb, idx, _buffer.Returns, _buffer.Values);
                 if (Policy.CostCritic is { } cc) costValueSum += ValueGradients(cc, _costMb, idx, _buffer.CostReturns, _buffer.CostValues);
@@ -398,7 +398,7 @@ public sealed class OnPolicyTrainer
             for (var start = 0; start + mb <= size; start += mb)
             {
                 var idx = _order.AsSpan(start, mb);
-                foreach (var set in _adam.Sets) set.ZeroGradients();
+                for (var k = 0; k < _adam.Sets.Count; k++) _adam.Sets[k].ZeroGradients();
                 valueSum += ValueGradients(Policy.Critic, _criticMb, idx, _buffer.Returns, _buffer.Values);
                 costSum += ValueGradients(Policy.CostCritic!, _costMb, idx, _buffer.CostReturns, _buffer.CostValues);
                 ParameterSet.ClipGradientNorm(_adam.Sets, Math.Max(_o.MaxGradNorm, 40));
