@@ -22,9 +22,7 @@ public class LoopBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RlRobotics.sln"))) dir = dir.Parent;
-        _spec = RobotSpecLoader.LoadFile(Path.Combine(dir!.FullName, "robots", "cartpole.sim.yaml"));
+        _spec = RobotSpecLoader.LoadFile(Path.Combine(RepositoryRoot.Find(), "robots", "cartpole.sim.yaml"));
         _rk4 = new Rk4(new CartPole(new CartPoleParameters()));
     }
 

@@ -8,12 +8,7 @@ namespace RlRobotics.Cli.Tests;
 [Collection(SerialCollection.Name)]
 public class RunCommandTests
 {
-    internal static string Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RlRobotics.sln"))) dir = dir.Parent;
-        return dir!.FullName;
-    }
+    internal static string Root() => RlRobotics.Core.Spec.RepositoryRoot.Find();
 
     internal static (int Code, string Out, string Err) Rlr(params string[] args)
     {

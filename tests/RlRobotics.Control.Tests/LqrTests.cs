@@ -14,12 +14,7 @@ namespace RlRobotics.Control.Tests;
 
 public class LqrTests
 {
-    internal static string RepoFile(string relative)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RlRobotics.sln"))) dir = dir.Parent;
-        return Path.Combine(dir!.FullName, relative);
-    }
+    internal static string RepoFile(string relative) => Path.Combine(RlRobotics.Core.Spec.RepositoryRoot.Find(), relative);
 
     [Fact]
     public void Doubling_solution_satisfies_the_discrete_riccati_equation()

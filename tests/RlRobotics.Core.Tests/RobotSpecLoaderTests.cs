@@ -31,12 +31,7 @@ public class RobotSpecLoaderTests
 
     public static TheoryData<string> ShippedRobots() => new(Directory.GetFiles(Path.Combine(RepoRoot(), "robots"), "*.yaml"));
 
-    internal static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RlRobotics.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
+    internal static string RepoRoot() => RepositoryRoot.Find();
 
     [Theory]
     [MemberData(nameof(ShippedRobots))]

@@ -14,12 +14,7 @@ namespace RlRobotics.Learning.Tests;
 /// <summary>Environments, PPO and its relatives, the Lagrangian multipliers, CPO, the shield and the policy artefact.</summary>
 public class OnPolicyTests
 {
-    internal static string Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RlRobotics.sln"))) dir = dir.Parent;
-        return dir!.FullName;
-    }
+    internal static string Root() => RlRobotics.Core.Spec.RepositoryRoot.Find();
 
     internal static (EnvTask Task, IDynamicsModel Model) Pendulum()
     {
