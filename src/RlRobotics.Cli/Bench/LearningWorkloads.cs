@@ -42,20 +42,14 @@ public static class LearningWorkloads
         public W4PpoUpdate(IBlas blas)
         {
             var model = new Sim.Models.CartPole(new Sim.Models.CartPoleParameters());
-            Core.Expressions.Slot? Resolve(string name, string? modifier)
-            {
-                var s = model.StateNames.ToList().IndexOf(name);
-                if (s >= 0) return new Core.Expressions.Slot(0, s);
-                var c = model.ControlNames.ToList().IndexOf(name);
-                return c >= 0 ? new Core.Expressions.Slot(1, c) : null;
-            }
+            var resolve = Learning.Envs.EnvTaskReader.StepNames(model.StateNames, model.ControlNames);
             var n = model.StateSize;
             var task = new Learning.Envs.EnvTask
             {
                 StateNames = model.StateNames,
                 ActionNames = model.ControlNames,
-                Observation = model.StateNames.Select(s => Core.Expressions.Expression.Compile(s, Resolve)).ToList(),
-                Reward = Core.Expressions.Expression.Compile("(1 - cos(pole/position)) / 2 - 0.001 * sq(cart/effort)", Resolve),
+                Observation = model.StateNames.Select(s => Core.Expressions.Expression.Compile(s, resolve)).ToList(),
+                Reward = Core.Expressions.Expression.Compile("(1 - cos(pole/position)) / 2 - 0.001 * sq(cart/effort)", resolve),
                 EpisodeSteps = 200,
                 Dt_s = 0.02,
                 StateClip = Enumerable.Repeat(double.PositiveInfinity, n).ToArray(),

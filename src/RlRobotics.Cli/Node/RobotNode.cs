@@ -88,12 +88,19 @@ public sealed class RobotNode : IDisposable
         LearnedSettings.Read(robot); // agent.learned and agent.rl are checked whichever controller runs
         OnPolicySettings.Read(robot);
         // The learning task's terms are checked whichever controller runs, and reported with the agent's errors.
-        var taskModel = options.Model ?? AgentModel(robot, components);
-        var learningTask = EnvTaskReader.Declares(robot) && taskModel is not null ? EnvTaskReader.Check(robot, taskModel) : null;
+        // The agent's model is built once, and only when something needs it (building it also checks agent.model).
+        IDynamicsModel? agentModel = null;
+        var built = false;
+        IDynamicsModel? Model()
+        {
+            if (!built) (agentModel, built) = (options.Model ?? AgentModel(robot, components), true);
+            return agentModel;
+        }
+        var learningTask = EnvTaskReader.Declares(robot) && Model() is { } taskModel ? EnvTaskReader.Check(robot, taskModel) : null;
         var (policy, shielded) = options.Policy is { } trained && !robot.Agent.Node.Diagnostics.HasErrors
-            ? PolicyControllerFor(options, robot, trained, learningTask, taskModel) : (null, false);
+            ? PolicyControllerFor(options, robot, trained, learningTask, Model()) : (null, false);
         var controller = options.ControllerInstance ?? ControllerFactory.Create(robot, options.Controller,
-            () => options.Model ?? AgentModel(robot, components), new ControllerContext(options.Clock, options.Seed, options.Planner, policy));
+            Model, new ControllerContext(options.Clock, options.Seed, options.Planner, policy));
         robot.Agent.Node.Diagnostics.ThrowIfAny();
         var filter = new SafetyFilter(robot, resources.State, resources.Command);
         var monitor = robot.Task is { } task ? new TaskMonitor(task, resources.State) : null;

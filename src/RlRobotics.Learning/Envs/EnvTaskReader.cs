@@ -36,21 +36,14 @@ public static class EnvTaskReader
         var states = model.StateNames;
         var controls = model.ControlNames;
         var known = states.Concat(controls).ToArray();
-        Slot? Resolve(string name, string? modifier)
-        {
-            var s = IndexOf(states, name);
-            if (modifier == "next") return s >= 0 ? new Slot(2, s) : null;
-            if (s >= 0) return new Slot(0, s);
-            var c = IndexOf(controls, name);
-            return c >= 0 ? new Slot(1, c) : null;
-        }
-        Slot? StateOnly(string name, string? modifier) => modifier is null && IndexOf(states, name) is var s and >= 0 ? new Slot(0, s) : null;
+        var stepNames = StepNames(states, controls);
+        var stateNames = StateNames(states);
 
         Expression? Compile(ConfigNode at, SymbolResolver resolver, string what)
         {
             var text = at.AsString();
             if (text is null) return null;
-            try { return Expression.Compile(text, resolver, known, resolver == Resolve ? Modifiers : null); }
+            try { return Expression.Compile(text, resolver, known, ReferenceEquals(resolver, stepNames) ? Modifiers : null); }
             catch (ExpressionException ex)
             {
                 at.Error($"{what}: {ex.Message}");
@@ -61,10 +54,10 @@ public static class EnvTaskReader
         var observation = new List<Expression>();
         var obsNode = node["observation"];
         if (obsNode.IsMissing) obsNode.Error("missing; expected a list of expressions over the state, e.g. [cos(pole/position), pole/velocity]");
-        foreach (var item in obsNode.Items()) if (Compile(item, StateOnly, "observation (state names only)") is { } e) observation.Add(e);
-        var reward = Compile(node["reward"], Resolve, "reward");
-        var cost = node.Has("cost") ? Compile(node["cost"], Resolve, "cost") : null;
-        var terminate = node.Has("terminate") ? Compile(node["terminate"], Resolve, "terminate") : null;
+        foreach (var item in obsNode.Items()) if (Compile(item, stateNames, "observation (state names only)") is { } e) observation.Add(e);
+        var reward = Compile(node["reward"], stepNames, "reward");
+        var cost = node.Has("cost") ? Compile(node["cost"], stepNames, "cost") : null;
+        var terminate = node.Has("terminate") ? Compile(node["terminate"], stepNames, "terminate") : null;
         var costLimit = node.Has("cost_limit") ? node.Double("cost_limit", v => v >= 0, "a limit of at least 0 on the mean episode cost") : double.NaN;
         if (!double.IsNaN(costLimit) && cost is null && !node.Has("cost")) node["cost_limit"].Error("a cost limit needs task.cost");
 
@@ -111,9 +104,9 @@ public static class EnvTaskReader
             if (!c.ExpectMapping()) continue;
             if (c.Has("barrier"))
             {
-                var barrier = Compile(c["barrier"], StateOnly, "barrier");
-                var violation = c.Has("violation") ? Compile(c["violation"], StateOnly, "violation") : null;
-                if (barrier is not null) constraints.Add(new HardConstraint(barrier.Text, violation ?? Negate(barrier, StateOnly), barrier));
+                var barrier = Compile(c["barrier"], stateNames, "barrier");
+                var violation = c.Has("violation") ? Compile(c["violation"], stateNames, "violation") : null;
+                if (barrier is not null) constraints.Add(new HardConstraint(barrier.Text, violation ?? Negate(barrier, stateNames), barrier));
             }
             else
             {
@@ -134,8 +127,8 @@ public static class EnvTaskReader
                     // Distance to the bound left after braking at 'brake': h = ±(b − x) − max(±v, 0)²/(2 a).
                     var distance = sign > 0 ? $"({Num(b)} - {state})" : $"({state} - {Num(b)})";
                     var barrierText = brake is { } a ? $"{distance} - sq(max({(sign > 0 ? "" : "-")}{rate}, 0)) / {Num(2 * a)}" : distance;
-                    var barrier = Expression.Compile(barrierText, StateOnly, known);
-                    var violation = Expression.Compile($"-{distance}", StateOnly, known);
+                    var barrier = Expression.Compile(barrierText, stateNames, known);
+                    var violation = Expression.Compile($"-{distance}", stateNames, known);
                     constraints.Add(new HardConstraint($"{state} {(sign > 0 ? "≤" : "≥")} {Num(b)}", violation, barrier));
                 }
                 c.RejectUnknownKeys();
@@ -186,6 +179,21 @@ public static class EnvTaskReader
         node.RejectUnknownKeys();
         return (low, high);
     }
+
+    /// <summary>Names of a step's terms: states (source 0), controls (source 1) and <c>next(state)</c> (source 2).</summary>
+    public static SymbolResolver StepNames(IReadOnlyList<string> states, IReadOnlyList<string> controls) => (name, modifier) =>
+    {
+        var s = IndexOf(states, name);
+        if (modifier == "next") return s >= 0 ? new Slot(2, s) : null;
+        if (modifier is not null) return null;
+        if (s >= 0) return new Slot(0, s);
+        var c = IndexOf(controls, name);
+        return c >= 0 ? new Slot(1, c) : null;
+    };
+
+    /// <summary>Names of a state-only term (observations, barriers): the states, source 0.</summary>
+    public static SymbolResolver StateNames(IReadOnlyList<string> states) => (name, modifier) =>
+        modifier is null && IndexOf(states, name) is var s and >= 0 ? new Slot(0, s) : null;
 
     private static Expression Negate(Expression e, SymbolResolver resolver) => Expression.Compile($"-({e.Text})", resolver);
 

@@ -125,8 +125,7 @@ public sealed class DeployablePolicy
         {
             try
             {
-                observation.Add(Expression.Compile(text, (name, modifier) =>
-                    modifier is null && Array.IndexOf(states, name) is var i and >= 0 ? new Slot(0, i) : null, states));
+                observation.Add(Expression.Compile(text, Envs.EnvTaskReader.StateNames(states), states));
             }
             catch (ExpressionException e) { throw new CheckpointException($"observation term '{text}' does not compile: {e.Message}"); }
         }
