@@ -10,9 +10,9 @@ job="${1:-run}"
 # tests check the two agree), gcc for the L1 native reference. Later features add theirs here (socat, mosquitto,
 # cyclonedds-dev).
 case "$job" in
-  run)  packages=(libopenblas0) ;;
-  test) packages=(libopenblas0) ;;
-  bench) packages=(gcc libopenblas0) ;;
+  run)  packages=(libopenblas0 socat) ;;
+  test) packages=(libopenblas0 socat) ;;
+  bench) packages=(gcc libopenblas0 socat) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 

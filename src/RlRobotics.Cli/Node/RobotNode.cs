@@ -8,6 +8,8 @@ using RlRobotics.Hal.Loop;
 using RlRobotics.Hal.Safety;
 using RlRobotics.Sim;
 using RlRobotics.Sim.Components;
+using RlRobotics.Sim.Serial;
+using RlRobotics.Serial;
 using RlRobotics.Sim.Models;
 using RlRobotics.Cli.Training;
 using RlRobotics.Control.Controllers;
@@ -73,7 +75,7 @@ public sealed class RobotNode : IDisposable
     public ControlLoop Loop { get; }
 
     /// <summary>The registry of component types this node knows.</summary>
-    public static ComponentRegistry DefaultRegistry() => new ComponentRegistry().AddSimulation();
+    public static ComponentRegistry DefaultRegistry() => new ComponentRegistry().AddSimulation().AddSerial(SimulatedDynamixelBus.Create);
 
     /// <summary>
     /// Builds (but does not start) the node. Throws <see cref="SpecException"/> for located problems in the
@@ -83,7 +85,7 @@ public sealed class RobotNode : IDisposable
     public static RobotNode Build(NodeOptions options, ComponentRegistry? registry = null)
     {
         var robot = options.Robot;
-        var components = (registry ?? DefaultRegistry()).CreateAll(robot, options.Seed, options.InitialState);
+        var components = (registry ?? DefaultRegistry()).CreateAll(robot, options.Seed, options.InitialState, options.Clock);
         var resources = new ResourceManager(components);
         LearnedSettings.Read(robot); // agent.learned and agent.rl are checked whichever controller runs
         OnPolicySettings.Read(robot);

@@ -354,7 +354,8 @@ public sealed partial class ConfigNode
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    internal static string SnakeCase(string pascal) =>
+    /// <summary>PascalCase → snake_case, as enum choices are written in the YAML.</summary>
+    public static string SnakeCase(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     private static string Describe(YamlNode node) => node switch

@@ -1,4 +1,5 @@
 using RlRobotics.Core.Spec;
+using RlRobotics.Core.Time;
 
 namespace RlRobotics.Hal.Components;
 
@@ -7,7 +8,12 @@ namespace RlRobotics.Hal.Components;
 /// <param name="Spec">This component's entry (its settings are a located <see cref="ConfigNode"/>).</param>
 /// <param name="Seed">Seed for any randomness (sensor noise).</param>
 /// <param name="InitialState">Overrides the initial state of simulated components, when given.</param>
-public sealed record ComponentContext(RobotSpec Robot, ComponentSpec Spec, int Seed, double[]? InitialState);
+/// <param name="Clock">The loop's clock (simulated hardware moves in its time; bus breakers rest in it); wall time when null.</param>
+public sealed record ComponentContext(RobotSpec Robot, ComponentSpec Spec, int Seed, double[]? InitialState, IClock? Clock = null)
+{
+    /// <summary>The loop's clock, or the wall clock.</summary>
+    public IClock LoopClock => Clock ?? WallClock.Instance;
+}
 
 /// <summary>
 /// Maps the YAML <c>type:</c> of a hardware component to a factory. Factories read their settings strictly
@@ -29,7 +35,7 @@ public sealed class ComponentRegistry
     /// Creates every component of <paramref name="robot"/>. Throws <see cref="SpecException"/> with every
     /// unknown type and every settings problem, located in the robot file.
     /// </summary>
-    public IReadOnlyList<IHardwareComponent> CreateAll(RobotSpec robot, int seed, double[]? initialState)
+    public IReadOnlyList<IHardwareComponent> CreateAll(RobotSpec robot, int seed, double[]? initialState, IClock? clock = null)
     {
         var components = new List<IHardwareComponent>();
         var diagnostics = robot.Components.FirstOrDefault()?.Node.Diagnostics ?? new Diagnostics(robot.SourcePath);
@@ -41,7 +47,7 @@ public sealed class ComponentRegistry
                 continue;
             }
             var before = diagnostics.Errors.Count;
-            var component = factory(new ComponentContext(robot, spec, seed, initialState));
+            var component = factory(new ComponentContext(robot, spec, seed, initialState, clock));
             spec.Settings.RejectUnknownKeys();
             if (diagnostics.Errors.Count == before) components.Add(component);
         }

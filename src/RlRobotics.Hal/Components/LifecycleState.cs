@@ -29,4 +29,10 @@ public enum HardwareResult
     Ok,
     /// <summary>The component failed; the loop moves it through error handling and makes its joints safe.</summary>
     Error,
+    /// <summary>
+    /// The component is up but could not deliver this cycle (a bus transaction failed, the bus is resting). The loop
+    /// counts it and treats the state as stale, so the safety filter commands safe values this very cycle; the
+    /// component keeps its lifecycle state and is still written, so those safe values reach what still answers.
+    /// </summary>
+    Degraded,
 }

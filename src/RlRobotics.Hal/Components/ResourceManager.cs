@@ -15,7 +15,7 @@ public sealed class ResourceManager
     private readonly IHardwareComponent[] _components;
     private readonly Dictionary<string, string> _claims = new(StringComparer.Ordinal);
     private readonly int[][] _commandIndices;
-    private long _readErrors, _writeErrors;
+    private long _readErrors, _writeErrors, _degradedReads;
 
     public ResourceManager(IReadOnlyList<IHardwareComponent> components)
     {
@@ -46,6 +46,9 @@ public sealed class ResourceManager
     /// <summary>Read or write errors reported by components since start.</summary>
     public long ReadErrors => Interlocked.Read(ref _readErrors);
     public long WriteErrors => Interlocked.Read(ref _writeErrors);
+
+    /// <summary>Of <see cref="ReadErrors"/>, the reads a component reported as <see cref="HardwareResult.Degraded"/> (it stayed up).</summary>
+    public long DegradedReads => Interlocked.Read(ref _degradedReads);
 
     /// <summary>Claims a command interface for <paramref name="claimant"/>; refuses a second claimant.</summary>
     public void Claim(string commandInterface, string claimant)
@@ -89,7 +92,8 @@ public sealed class ResourceManager
     }
 
     /// <summary>
-    /// Reads every Inactive or Active component (real-time). A failing one goes through error handling.
+    /// Reads every Inactive or Active component (real-time). A failing one goes through error handling; a degraded
+    /// one stays as it is. Either way the frame's stamp marks the state stale for this cycle.
     /// Sets <see cref="StateFrame.Stamp_ns"/> to the oldest sample time, so staleness anywhere is visible.
     /// Returns false when some component is not delivering state.
     /// </summary>
@@ -101,10 +105,12 @@ public sealed class ResourceManager
         {
             if (c.State is LifecycleState.Inactive or LifecycleState.Active)
             {
-                if (SafeRead(c, time) != HardwareResult.Ok)
+                var result = SafeRead(c, time);
+                if (result != HardwareResult.Ok)
                 {
                     Interlocked.Increment(ref _readErrors);
-                    c.HandleError();
+                    if (result == HardwareResult.Degraded) Interlocked.Increment(ref _degradedReads);
+                    else c.HandleError();
                     ok = false;
                     oldest = long.MinValue;
                     continue;
@@ -129,10 +135,11 @@ public sealed class ResourceManager
         {
             var c = _components[i];
             if (c.State != LifecycleState.Active) continue;
-            if (SafeWrite(c, time) != HardwareResult.Ok)
+            var result = SafeWrite(c, time);
+            if (result != HardwareResult.Ok)
             {
                 Interlocked.Increment(ref _writeErrors);
-                c.HandleError();
+                if (result != HardwareResult.Degraded) c.HandleError();
                 ok = false;
             }
         }

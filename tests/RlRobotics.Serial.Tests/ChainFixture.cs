@@ -1,0 +1,46 @@
+using RlRobotics.Core.Time;
+using RlRobotics.Serial.Dynamixel;
+using RlRobotics.Serial.Ports;
+using RlRobotics.Sim.Serial;
+
+namespace RlRobotics.Serial.Tests;
+
+/// <summary>
+/// A servo-chain double of N XM430s (ids 1 … count, independent rotors) on a fresh socat
+/// pseudo-terminal pair, and a bus on the driver end. Every test gets its own pair; disposing stops socat.
+/// </summary>
+internal sealed class Chain : IDisposable
+{
+    public Chain(int count = 2, DynamixelBusOptions? options = null, IClock? clock = null, int seed = 1, TimeProvider? breakerTime = null)
+    {
+        Pair = PseudoTerminalPair.Start();
+        Servos = Enumerable.Range(1, count)
+            .Select(i => new ServoSettings($"j{i}", (byte)i, ServoModels.XM430W350, OperatingMode.Position, Core.Spec.InterfaceKind.Position,
+                new ServoScale(ServoModels.XM430W350, 1, 0, 2048)))
+            .ToList();
+        Double = new ServoChainDouble(new ServoChainOptions { Servos = Servos, Clock = clock ?? new SimulatedClock(), Seed = seed });
+        Double.Start(Pair.DeviceEnd);
+        Port = TermiosPort.Open(Pair.DriverEnd, 1_000_000);
+        Bus = new DynamixelBus(Port, options ?? new DynamixelBusOptions(), breakerTime, ownsPort: false);
+        // The double's first replies wait on JIT compilation; give bring-up time, as the driver does at configure.
+        Bus.TimeoutFloor = TimeSpan.FromMilliseconds(200);
+        Assert.True(Bus.Ping(1, out _).IsOk);
+        Bus.TimeoutFloor = TimeSpan.FromMilliseconds(20);
+    }
+
+    public PseudoTerminalPair Pair { get; }
+    public IReadOnlyList<ServoSettings> Servos { get; }
+    public ServoChainDouble Double { get; }
+    public TermiosPort Port { get; }
+    public DynamixelBus Bus { get; }
+
+    public byte[] Ids => Servos.Select(s => s.Id).ToArray();
+
+    public void Dispose()
+    {
+        Bus.Dispose();
+        Port.Dispose();
+        Double.Dispose();
+        Pair.Dispose();
+    }
+}
