@@ -7,8 +7,8 @@ set -euo pipefail
 job="${1:-run}"
 
 # Debian packages per job: OpenBLAS for the learning code (it falls back to managed kernels without it, but the
-# tests check the two agree), gcc for the L1 native reference. Later features add theirs here (socat, mosquitto,
-# cyclonedds-dev).
+# tests check the two agree); socat for the pseudo-terminal pairs the simulated Dynamixel bus runs on; gcc for the
+# L1 native reference. Later features add theirs here (mosquitto, cyclonedds-dev).
 case "$job" in
   run)  packages=(libopenblas0 socat) ;;
   test) packages=(libopenblas0 socat) ;;

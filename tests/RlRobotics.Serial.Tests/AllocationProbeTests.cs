@@ -15,7 +15,7 @@ public sealed class BusAllocationTests
         var errors = new byte[6];
         var goals = new byte[6 * 4];
         for (var i = 0; i < 6; i++) ControlTable.Encode(2048, goals.AsSpan(4 * i, 4));
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 500; i++)
         {
             Assert.True(chain.Bus.SyncRead(126, 10, ids, data, errors).IsOk);
             Assert.True(chain.Bus.SyncWrite(116, 4, ids, goals).IsOk);

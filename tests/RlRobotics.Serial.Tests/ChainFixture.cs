@@ -25,6 +25,8 @@ internal sealed class Chain : IDisposable
         // The double's first replies wait on JIT compilation; give bring-up time, as the driver does at configure.
         Bus.TimeoutFloor = TimeSpan.FromMilliseconds(200);
         Assert.True(Bus.Ping(1, out _).IsOk);
+        // Return Delay Time 0 (factory: 500 µs per reply), as the driver sets it at configure.
+        foreach (var s in Servos) Assert.True(Bus.Write(s.Id, 9, [0]).IsOk);
         Bus.TimeoutFloor = TimeSpan.FromMilliseconds(20);
     }
 

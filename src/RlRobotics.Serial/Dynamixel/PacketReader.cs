@@ -40,7 +40,8 @@ public readonly ref struct Packet
 
 /// <summary>
 /// Finds Protocol 2.0 packets in a byte stream that may hold noise, partial frames and corrupted frames. It looks
-/// for <c>FF FF FD 00</c>, checks LEN against the largest packet it accepts, waits for LEN + 7 bytes, checks the CRC
+/// for <c>FF FF FD 00</c>, checks the ID (not 0xFD or 0xFF), the instruction (a known code) and LEN (at most the
+/// largest packet it accepts), waits for LEN + 7 bytes, checks the CRC
 /// over the stuffed bytes, and only then unstuffs the body. After a bad CRC it moves on by one byte, so a valid
 /// packet hidden behind a corrupted header is still found. Never throws on input; never allocates after construction.
 /// </summary>
@@ -136,9 +137,9 @@ public sealed class PacketReader
             DiscardedBytes += h;
             _start += h;
             data = data[h..];
-            if (data.Length < 7) return ReadOutcome.NeedMore;
+            if (data.Length < 8) return ReadOutcome.NeedMore;
             var length = data[5] | (data[6] << 8);
-            if (length < 3 || length > _maxLength)
+            if (length < 3 || length > _maxLength || data[4] is 0xFD or 0xFF || !KnownInstruction(data[7]))
             {
                 Skip(1);
                 continue;
@@ -165,6 +166,10 @@ public sealed class PacketReader
         _start += n;
         DiscardedBytes += n;
     }
+
+    // Instruction codes of Protocol 2.0 (0x9A is fast bulk read); anything else is noise behind a chance header.
+    private static bool KnownInstruction(byte code) => code is 0x01 or 0x02 or 0x03 or 0x04 or 0x05 or 0x06 or 0x08 or 0x10
+        or 0x55 or 0x82 or 0x83 or 0x8A or 0x92 or 0x93 or 0x9A;
 
     private static int IndexOfHeader(ReadOnlySpan<byte> data)
     {
