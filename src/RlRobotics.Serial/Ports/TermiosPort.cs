@@ -215,6 +215,14 @@ public sealed unsafe class TermiosPort : ISerialPort
         }
     }
 
+    /// <summary>The driver's settings as it holds them now (c_cflag, input and output rate), read back with TCGETS2.</summary>
+    internal (uint CFlag, uint ISpeed, uint OSpeed, byte VMin, byte VTime) ReadBack()
+    {
+        Libc.Termios2 t;
+        if (Libc.Ioctl(Fd, Libc.TcGets2, &t) != 0) throw Failure("TCGETS2", Marshal.GetLastPInvokeError());
+        return (t.CFlag, t.ISpeed, t.OSpeed, t.Cc[Libc.VMin], t.Cc[Libc.VTime]);
+    }
+
     public void DiscardInput()
     {
         if (Libc.Ioctl(Fd, Libc.TcFlush, Libc.TcIFlush) != 0) throw Failure("flush", Marshal.GetLastPInvokeError());
