@@ -25,6 +25,41 @@ public class SafetyFilterTests
         return new Rig(hw, rm, filter, loop);
     }
 
+    // Regression: a failed read marks the state stale with Stamp_ns = long.MinValue, and now − long.MinValue
+    // overflowed to a negative age, so the filter never noticed. Degraded reads (a resting bus) take the same path.
+    [Theory]
+    [InlineData(HardwareResult.Degraded)]
+    [InlineData(HardwareResult.Error)]
+    public void A_failed_read_makes_every_joint_safe_that_same_cycle(HardwareResult failure)
+    {
+        Rig? rig = null;
+        rig = Build((c, t) =>
+        {
+            c["j/effort"] = 1.0; c["p/position"] = 0.25; c["p/velocity"] = 0;
+            if (t.Cycle == 99) rig!.Hw.ReadResult = failure; // fails from the read of cycle 100 on
+            if (t.Cycle == 149) rig!.Hw.ReadResult = HardwareResult.Ok;
+        }, 0.3);
+        rig.Loop.Run();
+        Assert.False(rig.Filter.InSafeMode && failure == HardwareResult.Degraded);
+        if (failure == HardwareResult.Degraded)
+        {
+            // The component stayed up and was written every cycle: safe values while its reads failed.
+            Assert.Equal(LifecycleState.Active, rig.Hw.State);
+            Assert.Equal(50, rig.Rm.DegradedReads);
+            Assert.All(rig.Hw.Written.Skip(100).Take(50), w => Assert.Equal(0.0, w[0]));
+            Assert.Equal(1.0, rig.Hw.Written[99][0]);
+            Assert.Equal(1, rig.Filter.Counters.WatchdogTrips);
+        }
+        else
+        {
+            // An error takes the component down; it is not written again, and the state stays stale.
+            Assert.Equal(LifecycleState.Unconfigured, rig.Hw.State);
+            Assert.Equal(100, rig.Hw.Written.Count);
+            Assert.True(rig.Filter.InSafeMode);
+        }
+        Assert.True(rig.Filter.Counters.SafeCycles >= 50);
+    }
+
     [Fact]
     public void A_nan_command_is_never_written_and_latches_the_estop_with_its_reason()
     {

@@ -133,7 +133,8 @@ public sealed class SafetyFilter
         }
 
         // 2. Watchdog on state freshness and validity.
-        var stale = now_ns - state.Stamp_ns > _watchdog_ns || !StateFinite(s);
+        // Compared without subtracting the stamp: a failed read stamps long.MinValue, and now − MinValue overflows.
+        var stale = state.Stamp_ns < now_ns - _watchdog_ns || !StateFinite(s);
         if (stale && !_stale)
         {
             _watchdogTrips++;

@@ -46,6 +46,7 @@ public sealed record ServoSettings(string Joint, byte Id, ServoModel Model, Oper
 /// retries: 1
 /// breaker: { failures: 3, break_s: 0.2 }   # failed transactions in a row; rest before one trial
 /// adapter_latency_ms: 1         # the USB adapter's latency timer (1 in low-latency mode)
+/// margin_ms: 1                  # added to every reply deadline
 /// servos:
 ///   shoulder: { id: 1, model: XM430-W350, mode: current, direction: 1, offset: 0.0, zero: 2048 }
 /// simulation: { model: arm2, params: {...} }   # only with port: simulated
@@ -79,6 +80,7 @@ public sealed record DynamixelSettings
         var returnDelay = s.Double("return_delay_us", 0, v => v >= 0 && v <= 508 && v % 2 == 0, "an even number of µs from 0 to 508");
         var retries = s.Int("retries", 1, 0, 10);
         var latency = s.Double("adapter_latency_ms", 1, v => v >= 0 && v <= 50, "0 … 50 ms");
+        var margin = s.Double("margin_ms", 1, v => v >= 0 && v <= 1000, "0 … 1000 ms");
         var breaker = s["breaker"];
         breaker.ExpectMapping(optional: true);
         var failures = breaker.Int("failures", 3, 1, 1000);
@@ -120,6 +122,7 @@ public sealed record DynamixelSettings
                 BreakDuration = TimeSpan.FromSeconds(double.IsNaN(rest) ? 0.2 : rest),
                 ReturnDelay_us = double.IsNaN(returnDelay) ? 0 : returnDelay,
                 AdapterLatency = TimeSpan.FromMilliseconds(double.IsNaN(latency) ? 1 : latency),
+                Margin = TimeSpan.FromMilliseconds(double.IsNaN(margin) ? 1 : margin),
             },
             Servos = servos.OrderBy(x => spec.Joints.ToList().IndexOf(x.Joint)).ToList(),
             Simulation = simulation,

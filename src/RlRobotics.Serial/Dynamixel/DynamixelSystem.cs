@@ -50,6 +50,7 @@ public sealed class DynamixelSystem : HardwareComponent
     private readonly CommandGroup[] _groups;
     private TransactionStatus _lastStatus = TransactionStatus.Ok;
     private byte _lastId = 0xFF;
+    private string? _lastFailure;
     private DynamixelBus? _bus;
     private StateFrame? _state;
     private CommandFrame? _command;
@@ -109,6 +110,9 @@ public sealed class DynamixelSystem : HardwareComponent
 
     /// <summary>The validated settings.</summary>
     public DynamixelSettings Settings => _settings;
+
+    /// <summary>The simulated servo chain behind <c>port: simulated</c>, else null.</summary>
+    public ISimulatedBus? Simulation => _simulated;
 
     /// <summary>The bus while configured (statistics, bring-up), else null.</summary>
     public DynamixelBus? Bus => _bus;
@@ -358,7 +362,8 @@ public sealed class DynamixelSystem : HardwareComponent
         if (r.Status != _lastStatus || r.Id != _lastId)
         {
             (_lastStatus, _lastId) = (r.Status, r.Id);
-            LastError = $"'{Name}' on {bus.PortPath}: {r.Describe()}{Joint(r.Id)}";
+            if (r.Status == TransactionStatus.CircuitOpen) LastError = $"'{Name}' on {bus.PortPath}: {r.Describe()}; it opened after: {_lastFailure}";
+            else LastError = _lastFailure = $"'{Name}' on {bus.PortPath}: {r.Describe()}{Joint(r.Id)}";
         }
         return r.Status == TransactionStatus.PortError ? HardwareResult.Error : HardwareResult.Degraded;
     }
