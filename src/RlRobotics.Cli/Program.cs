@@ -19,6 +19,8 @@ public static class Program
             BenchCommand.Create(output, error),
             TrainCommand.Create(output, error),
             EvalCommand.Create(output, error),
+            DxlCommand.Create(output, error),
+            SimCommand.Create(output, error),
         };
         ParseResult parse;
         try

@@ -4,6 +4,7 @@ using RlRobotics.Cli.Node;
 using RlRobotics.Control.Controllers;
 using RlRobotics.Control.Mpc;
 using RlRobotics.Hal.Loop;
+using RlRobotics.Serial.Dynamixel;
 
 namespace RlRobotics.Cli.Reports;
 
@@ -41,6 +42,10 @@ public sealed record AllocationReport(double BytesPerCycle, long BytesTotal, lon
 
 public sealed record ComponentReport(string Name, string Type, string State, string? LastError);
 
+/// <summary>A serial bus's traffic: transactions, what went wrong and how the circuit breaker acted.</summary>
+public sealed record BusReport(string Component, string Port, int Baud, long Transactions, long Retries, long Timeouts, long CrcErrors,
+    long Malformed, long StatusErrors, long HardwareAlerts, long Failures, long CircuitOpenings, long Rejected, long DegradedReads, string Circuit);
+
 /// <summary>The JSON report of one <c>rlr run</c>.</summary>
 public sealed record RunReport
 {
@@ -61,6 +66,7 @@ public sealed record RunReport
     public required SafetyReport Safety { get; init; }
     public required AllocationReport Allocations { get; init; }
     public required IReadOnlyList<ComponentReport> Components { get; init; }
+    public IReadOnlyList<BusReport> Buses { get; init; } = Array.Empty<BusReport>();
     public string? ControllerFault { get; init; }
     public required int ExitCode { get; init; }
 
@@ -109,6 +115,13 @@ public sealed record RunReport
                 node.Filter.Events.Select(e => new SafetyEventReport(Math.Round((e.Time_ns - loop.Started_ns) * 1e-9, 6), e.Kind.ToString(), e.Detail)).ToList()),
             Allocations = new AllocationReport(Math.Round(stats.AllocatedBytesPerCycle, 3), stats.AllocatedBytes, stats.AllocationCycles),
             Components = node.Resources.Components.Select(c => new ComponentReport(c.Name, c.Type, c.State.ToString().ToLowerInvariant(), c.LastError)).ToList(),
+            Buses = node.Resources.Components.OfType<DynamixelSystem>().Where(d => d.Bus is not null).Select(d =>
+            {
+                var b = d.Bus!.Statistics;
+                return new BusReport(d.Name, d.PortPath ?? d.Settings.Port, d.Settings.Baud, b.Transactions, b.Retries, b.Timeouts, b.CrcErrors,
+                    b.Malformed, b.StatusErrors, b.HardwareAlerts, b.Failures, b.CircuitOpenings, b.Rejected, node.Resources.DegradedReads,
+                    d.Bus.Circuit.ToString().ToLowerInvariant());
+            }).ToList(),
             ControllerFault = loop.ControllerFault?.Message,
             ExitCode = success ? ExitCodes.Success : ExitCodes.TaskFailed,
         };

@@ -43,6 +43,15 @@ internal static class Summary
         Row("safety", s.Interventions == 0 ? "[green]0 interventions[/]" :
             $"[yellow]{s.Interventions} interventions[/] (non-finite {s.NonFinite}, position {s.PositionLimited}, velocity {s.VelocityLimited}, effort {s.EffortLimited}, rate {s.RateLimited}, watchdog {s.WatchdogTrips}, e-stops {s.EStops})");
         if (s.EStopLatched) Row("e-stop", $"[red]latched[/]: {Markup.Escape(s.EStopReason ?? "")}");
+        foreach (var b in r.Buses)
+        {
+            var trouble = b.Retries + b.Timeouts + b.CrcErrors + b.Failures + b.CircuitOpenings > 0;
+            Row($"bus {b.Component}", $"{Markup.Escape(b.Port)} @ {b.Baud} bit/s · {b.Transactions} transactions · " +
+                (trouble ? $"[yellow]{b.Retries} retries, {b.Timeouts} timeouts, {b.CrcErrors} CRC errors, {b.Failures} failed, circuit opened {b.CircuitOpenings}×[/]"
+                         : "[green]no retries[/]") + $" · circuit {b.Circuit}");
+        }
+        foreach (var c in r.Components.Where(c => c.LastError is not null))
+            Row($"  {c.Name}", $"{c.State} · last error: {Markup.Escape(c.LastError!)}");
         Row("allocations", $"{F(r.Allocations.BytesPerCycle, "0.###")} bytes/cycle over {r.Allocations.CyclesMeasured} cycles");
         if (r.ControllerFault is { } fault) Row("controller fault", $"[red]{Markup.Escape(fault)}[/]");
         console.Write(table);

@@ -1,8 +1,9 @@
 namespace RlRobotics.Core.Expressions;
 
 /// <summary>Picks the closest candidate to a misspelt name (edit distance), for "did you mean …?" hints.</summary>
-internal static class NameSuggester
+public static class NameSuggester
 {
+    /// <summary>The candidate closest to <paramref name="wrong"/>, or null when none is close.</summary>
     public static string? Suggest(string wrong, IEnumerable<string>? candidates)
     {
         if (candidates is null) return null;
