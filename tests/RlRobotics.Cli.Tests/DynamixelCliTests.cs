@@ -51,8 +51,7 @@ public class DynamixelCliTests : IDisposable
     public void Scan_read_and_write_reach_every_servo_of_a_double()
     {
         using var pair = PseudoTerminalPair.Start(Path.Combine(_dir, "bus"));
-        var servos = Enumerable.Range(1, 3).Select(i => new ServoSettings($"j{i}", (byte)(i * 2), ServoModels.XM430W350, OperatingMode.Position,
-            Core.Spec.InterfaceKind.Position, new ServoScale(ServoModels.XM430W350, 1, 0, 2048))).ToList();
+        var servos = ServoChainOptions.PositionServos([2, 4, 6]);
         using var chain = new ServoChainDouble(new ServoChainOptions { Servos = servos });
         chain.Start(pair.DeviceEnd);
 

@@ -197,4 +197,32 @@ public sealed class BusTests
         // 100 bytes at 1 Mbit/s 8N1 = 1 ms; 2 replies × 100 µs; 2 × 1 ms latency.
         Assert.Equal(3.2, chain.Bus.ReplyTimeout(40, 60, 2).TotalMilliseconds, 6);
     }
+
+    [Fact]
+    public void TheDoubleSurvivesMalformedInstructionsAndStillAnswers()
+    {
+        using var chain = new Chain(2);
+        var random = new Random(3);
+        var packet = new byte[300];
+        var parameters = new byte[64];
+        Instruction[] codes = [Instruction.Ping, Instruction.Read, Instruction.Write, Instruction.RegWrite, Instruction.Action, Instruction.Reboot,
+            Instruction.SyncRead, Instruction.SyncWrite, Instruction.FastSyncRead, Instruction.BulkRead, Instruction.BulkWrite, Instruction.Clear];
+        for (var k = 0; k < 2000; k++)
+        {
+            random.NextBytes(parameters);
+            var id = random.Next(3) == 0 ? (byte)0xFE : (byte)random.Next(1, 3);
+            var n = PacketWriter.Instruction(packet, id, codes[random.Next(codes.Length)], parameters.AsSpan(0, random.Next(0, 12)));
+            chain.Port.Write(packet.AsSpan(0, n), TimeSpan.FromSeconds(1));
+        }
+        // A pty buffers everything (a UART would drop what overflows): let the double work through the backlog, whose
+        // replies would otherwise still be arriving — Protocol 2.0 has no sequence numbers to tell them apart.
+        var until = DateTime.UtcNow.AddSeconds(30);
+        var sent = 1 + 2 + 2000; // the fixture's ping and two return-delay writes, then the flood
+        while (chain.Double.PacketsHandled < sent && DateTime.UtcNow < until) Thread.Sleep(10);
+        Thread.Sleep(50);
+        var ping = chain.Bus.Ping(1, out _);
+        Assert.True(ping.HasData, $"{ping.Describe()}; double: {chain.Double.PacketsHandled} handled, {chain.Double.PacketsRejected} rejected, fault {chain.Double.Fault}; id {chain.Double.Servos[0].Id}");
+        Assert.Null(chain.Double.Fault);
+        Assert.True(chain.Double.PacketsHandled >= sent + 1);
+    }
 }

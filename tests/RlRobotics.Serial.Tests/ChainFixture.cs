@@ -14,10 +14,7 @@ internal sealed class Chain : IDisposable
     public Chain(int count = 2, DynamixelBusOptions? options = null, IClock? clock = null, int seed = 1, TimeProvider? breakerTime = null)
     {
         Pair = PseudoTerminalPair.Start();
-        Servos = Enumerable.Range(1, count)
-            .Select(i => new ServoSettings($"j{i}", (byte)i, ServoModels.XM430W350, OperatingMode.Position, Core.Spec.InterfaceKind.Position,
-                new ServoScale(ServoModels.XM430W350, 1, 0, 2048)))
-            .ToList();
+        Servos = ServoChainOptions.PositionServos(Enumerable.Range(1, count).Select(i => (byte)i));
         Double = new ServoChainDouble(new ServoChainOptions { Servos = Servos, Clock = clock ?? new SimulatedClock(), Seed = seed });
         Double.Start(Pair.DeviceEnd);
         Port = TermiosPort.Open(Pair.DriverEnd, 1_000_000);

@@ -1,4 +1,3 @@
-using RlRobotics.Core.Spec;
 using RlRobotics.Serial.Dynamixel;
 using RlRobotics.Serial.Ports;
 using RlRobotics.Sim.Serial;
@@ -22,8 +21,7 @@ public sealed class SerialRoundTrip : IDisposable
     public SerialRoundTrip(int servos = 6, ReadMethod read = ReadMethod.Sync)
     {
         _read = read;
-        var settings = Enumerable.Range(1, servos).Select(i => new ServoSettings($"j{i}", (byte)i, ServoModels.XM430W350, OperatingMode.Position,
-            InterfaceKind.Position, new ServoScale(ServoModels.XM430W350, 1, 0, 2048))).ToList();
+        var settings = ServoChainOptions.PositionServos(Enumerable.Range(1, servos).Select(i => (byte)i));
         _pair = PseudoTerminalPair.Start();
         _chain = new ServoChainDouble(new ServoChainOptions { Servos = settings });
         _chain.Start(_pair.DeviceEnd);

@@ -48,6 +48,7 @@ public sealed class DynamixelSystem : HardwareComponent
     private readonly byte[] _readErrors;
     private readonly int[] _statePosition, _stateVelocity, _stateEffort;
     private readonly CommandGroup[] _groups;
+    private readonly (int Min, int Max)[] _bounds; // per servo: goal bounds in servo units, from the joint's limits
     private TransactionStatus _lastStatus = TransactionStatus.Ok;
     private byte _lastId = 0xFF;
     private string? _lastFailure;
@@ -87,6 +88,7 @@ public sealed class DynamixelSystem : HardwareComponent
         _statePosition = new int[_servos.Length];
         _stateVelocity = new int[_servos.Length];
         _stateEffort = new int[_servos.Length];
+        _bounds = _servos.Select(s => GoalBounds(context.Robot.Joint(s.Joint)!, s)).ToArray();
         _groups = _servos.Where(s => s.Command is not null).GroupBy(s => s.Command!.Value).Select(g =>
         {
             var servos = g.ToArray();
@@ -102,8 +104,8 @@ public sealed class DynamixelSystem : HardwareComponent
                 Ids = servos.Select(s => s.Id).ToArray(),
                 Data = new byte[servos.Length * item.Size],
                 CommandIndex = new int[servos.Length],
-                Min = servos.Select(s => GoalBounds(context.Robot.Joint(s.Joint)!, s).Min).ToArray(),
-                Max = servos.Select(s => GoalBounds(context.Robot.Joint(s.Joint)!, s).Max).ToArray(),
+                Min = servos.Select(s => _bounds[Array.IndexOf(_servos, s)].Min).ToArray(),
+                Max = servos.Select(s => _bounds[Array.IndexOf(_servos, s)].Max).ToArray(),
             };
         }).ToArray();
     }
@@ -219,15 +221,15 @@ public sealed class DynamixelSystem : HardwareComponent
                 ("Operating Mode", (int)s.Mode),
                 ("Return Delay Time", (int)(_settings.ReturnDelay_us / 2)),
             };
-            var (lo, hi) = _groups.SelectMany(g => g.Servos.Select((x, i) => (x, g.Min[i], g.Max[i]))).Where(t => t.x == s)
-                .Select(t => (t.Item2, t.Item3)).FirstOrDefault((int.MinValue, int.MaxValue));
-            if (s.Command == InterfaceKind.Position && s.Mode == OperatingMode.Position && lo != int.MinValue)
+            // The joint's limits become the servo's own, so it refuses goals beyond them even if rlr did not.
+            var (lo, hi) = _bounds[Array.IndexOf(_servos, s)];
+            if (s.Command == InterfaceKind.Position && s.Mode == OperatingMode.Position)
             {
                 eeprom.Add(("Min Position Limit", Math.Clamp(lo, 0, 4095)));
                 eeprom.Add(("Max Position Limit", Math.Clamp(hi, 0, 4095)));
             }
-            if (s.Command == InterfaceKind.Effort && lo != int.MinValue) eeprom.Add(("Current Limit", Math.Clamp(hi, 0, 2047)));
-            if (s.Command == InterfaceKind.Velocity && lo != int.MinValue) eeprom.Add(("Velocity Limit", Math.Clamp(hi, 0, 1023)));
+            if (s.Command == InterfaceKind.Effort) eeprom.Add(("Current Limit", Math.Clamp(hi, 0, 2047)));
+            if (s.Command == InterfaceKind.Velocity) eeprom.Add(("Velocity Limit", Math.Clamp(hi, 0, 1023)));
             foreach (var (item, value) in eeprom)
             {
                 // EEPROM wears: write only what differs.

@@ -44,7 +44,7 @@ public sealed class ServoChainDouble : IDisposable
     private ISerialPort? _port;
     private Thread? _thread;
     private volatile bool _stop;
-    private long _packets, _replies, _dropped, _corrupted;
+    private long _packets, _replies, _dropped, _corrupted, _rejected;
 
     public ServoChainDouble(ServoChainOptions options)
     {
@@ -86,6 +86,9 @@ public sealed class ServoChainDouble : IDisposable
     public long RepliesSent => Interlocked.Read(ref _replies);
     public long RepliesDropped => Interlocked.Read(ref _dropped);
     public long RepliesCorrupted => Interlocked.Read(ref _corrupted);
+
+    /// <summary>Packets with a valid CRC that the chain could not interpret (dropped without a reply).</summary>
+    public long PacketsRejected => Interlocked.Read(ref _rejected);
 
     /// <summary>Why the chain's thread stopped on its own (the port failed), or null.</summary>
     public string? Fault { get; private set; }
@@ -136,7 +139,15 @@ public sealed class ServoChainDouble : IDisposable
                 {
                     if (outcome != ReadOutcome.Packet) continue; // a corrupted instruction is not acted on
                     Interlocked.Increment(ref _packets);
-                    lock (_gate) Handle(_reader.Current, port);
+                    try
+                    {
+                        lock (_gate) Handle(_reader.Current, port);
+                    }
+                    catch (Exception ex) when (ex is not SerialPortException)
+                    {
+                        // A packet the double cannot make sense of is dropped, like a servo would; it never stops the chain.
+                        Interlocked.Increment(ref _rejected);
+                    }
                 }
             }
         }

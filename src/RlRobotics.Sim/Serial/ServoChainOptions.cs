@@ -32,6 +32,14 @@ public sealed record ServoChainOptions
     public int Seed { get; init; }
 
     /// <summary>
+    /// A bench chain: XM430-W350s with the given ids in position mode, joints <c>j1</c>, <c>j2</c> …, the horn's centre
+    /// (tick 2048) at 0 rad, each turning its own rotor.
+    /// </summary>
+    public static IReadOnlyList<ServoSettings> PositionServos(IEnumerable<byte> ids) =>
+        ids.Select((id, i) => new ServoSettings($"j{i + 1}", id, ServoModels.XM430W350, OperatingMode.Position, InterfaceKind.Position,
+            new ServoScale(ServoModels.XM430W350, 1, 0, 2048))).ToList();
+
+    /// <summary>
     /// Reads a dynamixel component's <c>simulation</c> mapping: <c>model</c> and <c>params</c> (as for <c>type: sim</c>;
     /// absent: independent rotors of <c>rotor_inertia</c>), <c>friction: { viscous, coulomb }</c> and <c>initial_state</c>.
     /// Problems go to the robot file's diagnostics.
