@@ -119,7 +119,7 @@ public sealed record RunReport
             {
                 var b = d.Bus!.Statistics;
                 return new BusReport(d.Name, d.PortPath ?? d.Settings.Port, d.Settings.Baud, b.Transactions, b.Retries, b.Timeouts, b.CrcErrors,
-                    b.Malformed, b.StatusErrors, b.HardwareAlerts, b.Failures, b.CircuitOpenings, b.Rejected, node.Resources.DegradedReads,
+                    b.Malformed, b.StatusErrors, b.HardwareAlerts, b.Failures, b.CircuitOpenings, b.Rejected, d.DegradedReads,
                     d.Bus.Circuit.ToString().ToLowerInvariant());
             }).ToList(),
             ControllerFault = loop.ControllerFault?.Message,

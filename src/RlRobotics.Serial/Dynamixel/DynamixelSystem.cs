@@ -52,6 +52,7 @@ public sealed class DynamixelSystem : HardwareComponent
     private TransactionStatus _lastStatus = TransactionStatus.Ok;
     private byte _lastId = 0xFF;
     private string? _lastFailure;
+    private long _degradedReads;
     private DynamixelBus? _bus;
     private StateFrame? _state;
     private CommandFrame? _command;
@@ -118,6 +119,9 @@ public sealed class DynamixelSystem : HardwareComponent
 
     /// <summary>The bus while configured (statistics, bring-up), else null.</summary>
     public DynamixelBus? Bus => _bus;
+
+    /// <summary>Reads that returned <see cref="HardwareResult.Degraded"/> (a failed transaction, or the circuit open).</summary>
+    public long DegradedReads => Interlocked.Read(ref _degradedReads);
 
     /// <summary>The port opened at configure (a pseudo-terminal when simulated).</summary>
     public string? PortPath { get; private set; }
@@ -367,7 +371,9 @@ public sealed class DynamixelSystem : HardwareComponent
             if (r.Status == TransactionStatus.CircuitOpen) LastError = $"'{Name}' on {bus.PortPath}: {r.Describe()}; it opened after: {_lastFailure}";
             else LastError = _lastFailure = $"'{Name}' on {bus.PortPath}: {r.Describe()}{Joint(r.Id)}";
         }
-        return r.Status == TransactionStatus.PortError ? HardwareResult.Error : HardwareResult.Degraded;
+        if (r.Status == TransactionStatus.PortError) return HardwareResult.Error;
+        Interlocked.Increment(ref _degradedReads);
+        return HardwareResult.Degraded;
     }
 
     private string Joint(byte id) => _servos.FirstOrDefault(s => s.Id == id) is { } s ? $" (joint '{s.Joint}')" : "";

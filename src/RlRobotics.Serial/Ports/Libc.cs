@@ -10,18 +10,18 @@ namespace RlRobotics.Serial.Ports;
 internal static partial class Libc
 {
     public const int ORdWr = 0x2, ONoCtty = 0x100, ONonBlock = 0x800, OCloExec = 0x80000;
-    public const int EIntr = 4, EAgain = 11, ENotTty = 25, EWouldBlock = 11;
+    public const int EIntr = 4, EAgain = 11, ENotTty = 25;
     public const short PollIn = 0x1, PollOut = 0x4, PollErr = 0x8, PollHup = 0x10, PollNval = 0x20;
     public const int LockEx = 2, LockNb = 4;
 
     // ioctl requests.
     public const uint TcGets2 = 0x802C542A, TcSets2 = 0x402C542B;
-    public const uint TcFlush = 0x540B, TiocExcl = 0x540C, TiocNxcl = 0x540D;
+    public const uint TcFlush = 0x540B, TiocExcl = 0x540C;
     public const uint TiocGSerial = 0x541E, TiocSSerial = 0x541F;
-    public const int TcIFlush = 0, TcIOFlush = 2;
+    public const int TcIFlush = 0;
 
     // termios2 flags (octal in the headers).
-    public const uint IgnBrk = 0x1, BrkInt = 0x2, IgnPar = 0x4, ParMrk = 0x8, InPck = 0x10, IStrip = 0x20,
+    public const uint IgnBrk = 0x1, BrkInt = 0x2, ParMrk = 0x8, InPck = 0x10, IStrip = 0x20,
         InlCr = 0x40, IgnCr = 0x80, ICrNl = 0x100, IXon = 0x400, IXAny = 0x800, IXOff = 0x1000;
     public const uint OPost = 0x1;
     public const uint ISig = 0x1, ICanon = 0x2, Echo = 0x8, EchoNl = 0x40, IExten = 0x8000;
