@@ -1,0 +1,55 @@
+namespace RlRobotics.Ros2.Dds;
+
+/// <summary>A DDS data writer that publishes serialised CDR (header included) through <c>dds_writecdr</c>.</summary>
+public sealed class DdsWriter : IDisposable
+{
+    readonly DdsEntity _entity;
+
+    internal DdsWriter(DdsParticipant participant, DdsTopic topic, QosProfile qos, ReadOnlySpan<byte> userData)
+    {
+        Topic = topic;
+        Qos = qos;
+        var native = qos.ToNative(userData);
+        try
+        {
+            _entity = new DdsEntity(DdsException.Check(DdsNative.dds_create_writer(participant.Entity.Handle, topic.Handle, native, IntPtr.Zero),
+                $"creating a writer on '{topic.Name}'"));
+        }
+        finally
+        {
+            DdsNative.dds_delete_qos(native);
+        }
+    }
+
+    public DdsTopic Topic { get; }
+    public QosProfile Qos { get; }
+    public DdsEntity Entity => _entity;
+
+    /// <summary>
+    /// Publishes one sample. Allocates no managed memory. Cyclone validates the bytes against the topic's type; bytes that do
+    /// not match are refused with <see cref="DdsException"/> and nothing is sent.
+    /// </summary>
+    public void Write(ReadOnlySpan<byte> cdr)
+    {
+        var serdata = CdrCarrier.Create(cdr);
+        var result = DdsNative.dds_writecdr(_entity.Handle, serdata); // consumes the reference on every path
+        if (result < 0) ThrowWriteFailed(result);
+    }
+
+    void ThrowWriteFailed(int result) => throw new DdsException(result == -1
+        ? $"the serialised sample does not match {Topic.Schema.FullName}; nothing was sent on '{Topic.Name}'"
+        : $"writing on '{Topic.Name}' failed: {DdsException.Describe(result)} ({result})", result);
+
+    /// <summary>Readers currently matched (publication-matched status).</summary>
+    public unsafe int MatchedReaders
+    {
+        get
+        {
+            MatchedStatus status;
+            DdsException.Check(DdsNative.dds_get_publication_matched_status(_entity.Handle, &status), "dds_get_publication_matched_status");
+            return (int)status.CurrentCount;
+        }
+    }
+
+    public void Dispose() => _entity.Dispose();
+}
