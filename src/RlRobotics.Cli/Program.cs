@@ -21,6 +21,7 @@ public static class Program
             EvalCommand.Create(output, error),
             DxlCommand.Create(output, error),
             SimCommand.Create(output, error),
+            TopicCommand.Create(output, error),
         };
         ParseResult parse;
         try

@@ -10,6 +10,7 @@ using RlRobotics.Sim;
 using RlRobotics.Sim.Components;
 using RlRobotics.Sim.Serial;
 using RlRobotics.Serial;
+using RlRobotics.Ros2;
 using RlRobotics.Sim.Models;
 using RlRobotics.Cli.Training;
 using RlRobotics.Control.Controllers;
@@ -75,7 +76,7 @@ public sealed class RobotNode : IDisposable
     public ControlLoop Loop { get; }
 
     /// <summary>The registry of component types this node knows.</summary>
-    public static ComponentRegistry DefaultRegistry() => new ComponentRegistry().AddSimulation().AddSerial(SimulatedDynamixelBus.Create);
+    public static ComponentRegistry DefaultRegistry() => new ComponentRegistry().AddSimulation().AddSerial(SimulatedDynamixelBus.Create).AddRos2();
 
     /// <summary>
     /// Builds (but does not start) the node. Throws <see cref="SpecException"/> for located problems in the

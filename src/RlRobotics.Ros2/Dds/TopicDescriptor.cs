@@ -98,12 +98,13 @@ public sealed unsafe class TopicDescriptor
                 var type = s.Fields[f].Type;
                 var here = ops.Count;
                 var offset = (uint)layout.Offsets[f];
-                int Jump(MessageSchema target) => start[target.DdsTypeName] - here;
+                // Jumps are signed 16-bit word offsets from this instruction, below the instruction length (idlc: (len << 16) + jump).
+                uint Jump(MessageSchema target) => (ushort)(short)(start[target.DdsTypeName] - here);
                 var element = type.Element;
                 switch (type.Collection)
                 {
                     case CollectionKind.None when type.Nested is { } nested:
-                        ops.AddRange([OpAdr | ValExt << 16, offset, (3u << 16) + (uint)Jump(nested)]);
+                        ops.AddRange([OpAdr | ValExt << 16, offset, (3u << 16) | Jump(nested)]);
                         break;
                     case CollectionKind.None when type.Primitive == PrimitiveKind.String && type.StringBound > 0:
                         ops.AddRange([OpAdr | ValBst << 16, offset, (uint)type.StringBound + 1]);
@@ -121,7 +122,7 @@ public sealed unsafe class TopicDescriptor
                         if (element.Nested is { } nested)
                         {
                             ops.Add((uint)LayoutOf(nested, layouts).Size);
-                            ops.Add(((bounded ? 5u : 4u) << 16) + (uint)Jump(nested));
+                            ops.Add(((bounded ? 5u : 4u) << 16) | Jump(nested));
                         }
                         else if (IsBoundedString(element)) ops.Add((uint)element.StringBound + 1);
                         break;
@@ -130,7 +131,7 @@ public sealed unsafe class TopicDescriptor
                         ops.AddRange([OpAdr | ValArr << 16 | SubtypeAndFlags(element), offset, (uint)type.Bound]);
                         if (element.Nested is { } arrayed)
                         {
-                            ops.Add((5u << 16) + (uint)Jump(arrayed));
+                            ops.Add((5u << 16) | Jump(arrayed));
                             ops.Add((uint)LayoutOf(arrayed, layouts).Size);
                         }
                         else if (IsBoundedString(element)) ops.AddRange([0u, (uint)element.StringBound + 1]);

@@ -1,0 +1,30 @@
+using RlRobotics.Ros2.Messages.Cdr;
+using RlRobotics.Ros2.Messages.Schema;
+
+namespace RlRobotics.Ros2.Messages.Types.geometry_msgs;
+
+/// <summary><c>geometry_msgs/msg/Point</c>: A position in free space (m).</summary>
+public sealed class Point : IRosMessage<Point>
+{
+    public static MessageSchema Schema { get; } = BuiltinTypes.Message("geometry_msgs/msg/Point");
+
+    public double X { get; set; }
+    public double Y { get; set; }
+    public double Z { get; set; }
+
+    public MessageSchema GetSchema() => Schema;
+
+    public void WriteTo(CdrWriter writer)
+    {
+        writer.WriteFloat64(X);
+        writer.WriteFloat64(Y);
+        writer.WriteFloat64(Z);
+    }
+
+    public void ReadFrom(ref CdrReader reader)
+    {
+        X = reader.ReadFloat64();
+        Y = reader.ReadFloat64();
+        Z = reader.ReadFloat64();
+    }
+}

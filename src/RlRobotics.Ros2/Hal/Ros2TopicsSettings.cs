@@ -1,0 +1,105 @@
+using RlRobotics.Core.Spec;
+using RlRobotics.Hal.Components;
+using RlRobotics.Ros2.Dds;
+
+namespace RlRobotics.Ros2.Hal;
+
+/// <summary>How commands are sent to the ROS 2 driver.</summary>
+public enum CommandMessage
+{
+    /// <summary><c>std_msgs/Float64MultiArray</c>, one value per commanded joint in the component's joint order (ros2_control's forward command controller).</summary>
+    Float64MultiArray,
+    /// <summary><c>trajectory_msgs/JointTrajectory</c> with one point one control period ahead.</summary>
+    JointTrajectory,
+}
+
+/// <summary>
+/// The <c>settings</c> of a <c>type: ros2-topics</c> component:
+/// <code>
+/// domain_id: 0                 # default: ROS_DOMAIN_ID, else 0
+/// network: default             # or loopback (simulated robots, tests): nothing leaves the machine
+/// namespace: /cartpole         # the driver's namespace; topics below are relative to it
+/// node: rlr_hardware           # our node's name in the ROS graph
+/// state_topic: joint_states    # sensor_msgs/JointState from the driver
+/// command_topic: forward_command_controller/commands
+/// command_type: float64_multi_array   # or joint_trajectory
+/// state_qos: sensor_data       # default | sensor_data
+/// command_qos: default
+/// connect_timeout_s: 5         # configure waits this long for the driver's first joint state
+/// </code>
+/// </summary>
+public sealed record Ros2TopicsSettings
+{
+    public required uint DomainId { get; init; }
+    public required DdsNetwork Network { get; init; }
+    public required string Namespace { get; init; }
+    public required string NodeName { get; init; }
+    public required string StateTopic { get; init; }
+    public required string CommandTopic { get; init; }
+    public required CommandMessage CommandType { get; init; }
+    public required QosProfile StateQos { get; init; }
+    public required QosProfile CommandQos { get; init; }
+    public required double ConnectTimeout_s { get; init; }
+
+    public static Ros2TopicsSettings From(ComponentContext context)
+    {
+        var s = context.Spec.Settings;
+        s.ExpectMapping(optional: true);
+        var domain = s.Has("domain_id") ? (uint)s.Int("domain_id", 0, 0, 232) : SafeEnvironmentDomain(s);
+        var settings = new Ros2TopicsSettings
+        {
+            DomainId = domain,
+            Network = s.Enum<DdsNetwork>("network", DdsNetwork.Default),
+            Namespace = s.String("namespace", "/"),
+            NodeName = s.String("node", "rlr_hardware"),
+            StateTopic = s.String("state_topic", "joint_states"),
+            CommandTopic = s.String("command_topic", "forward_command_controller/commands"),
+            CommandType = s.Enum<CommandMessage>("command_type", CommandMessage.Float64MultiArray),
+            StateQos = Qos(s, "state_qos", "sensor_data"),
+            CommandQos = Qos(s, "command_qos", "default"),
+            ConnectTimeout_s = s.Double("connect_timeout_s", 5.0, v => v > 0 && v <= 600, "seconds, more than 0 and at most 600"),
+        };
+        s.RejectUnknownKeys();
+        foreach (var (key, name) in new[] { ("namespace", settings.Namespace) })
+        {
+            try
+            {
+                if (name != "/") Rcl.TopicNames.Validate("/" + name.Trim('/'));
+            }
+            catch (ArgumentException ex) { s[key].Error(ex.Message); }
+        }
+        try
+        {
+            Rcl.TopicNames.ValidateNodeName(settings.NodeName);
+        }
+        catch (ArgumentException ex) { s["node"].Error(ex.Message); }
+        return settings;
+    }
+
+    static uint SafeEnvironmentDomain(ConfigNode s)
+    {
+        try
+        {
+            return DdsDomain.FromEnvironment();
+        }
+        catch (ArgumentException ex)
+        {
+            s.Error(ex.Message);
+            return 0;
+        }
+    }
+
+    static QosProfile Qos(ConfigNode s, string key, string fallback)
+    {
+        var name = s.String(key, fallback);
+        try
+        {
+            return QosProfile.FromName(name);
+        }
+        catch (ArgumentException ex)
+        {
+            s[key].Error(ex.Message);
+            return QosProfile.DefaultProfile;
+        }
+    }
+}
