@@ -7,7 +7,7 @@ namespace RlRobotics.Ros2.Dds;
 /// <summary>
 /// Cyclone's log, captured. Cyclone drops a received sample whose CDR does not match the reader's type and logs
 /// "deserialization TYPE/TOPIC failed"; it keeps no counter, so we install a log sink (<c>dds_set_log_sink</c>), count those
-/// per DDS topic name, and pass every message on to <see cref="Message"/> (stderr by default).
+/// per DDS topic name (tested with Cyclone's own line), and pass every message on to <see cref="Message"/> (stderr by default).
 /// </summary>
 public static unsafe class DdsLog
 {
@@ -42,7 +42,7 @@ public static unsafe class DdsLog
         }
     }
 
-    /// <summary>Counts "... deserialization TYPE/TOPIC failed ..." (q_receive.c's warning) against TOPIC.</summary>
+    /// <summary>Counts "... deserialization TOPIC/TYPE failed ..." (q_receive.c's warning) against TOPIC; the type name has no '/'.</summary>
     internal static void Count(string text)
     {
         const string marker = "deserialization ";
@@ -50,8 +50,9 @@ public static unsafe class DdsLog
         if (at < 0) return;
         var rest = text[(at + marker.Length)..];
         var end = rest.IndexOf(" failed", StringComparison.Ordinal);
-        var slash = rest.IndexOf('/');
-        if (end < 0 || slash < 0 || slash > end) return;
-        Rejected.AddOrUpdate(rest[(slash + 1)..end], 1, (_, n) => n + 1);
+        if (end < 0) return;
+        var slash = rest.LastIndexOf('/', end);
+        if (slash <= 0) return;
+        Rejected.AddOrUpdate(rest[..slash], 1, (_, n) => n + 1);
     }
 }

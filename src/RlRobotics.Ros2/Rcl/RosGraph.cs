@@ -101,7 +101,7 @@ public sealed unsafe class RosGraph : IDisposable
                 // dds_builtintopic_endpoint_t: key @0, participant_key @16, topic_name @40, type_name @48
                 var p = (byte*)buffer[i];
                 var key = new Guid16(new ReadOnlySpan<byte>(p, 16));
-                const uint alive = 1;
+                const uint alive = 16; // DDS_IST_ALIVE (instance states are 16, 32, 64 in the mask)
                 if (infos[i].ValidData == 0 || infos[i].InstanceState != alive)
                 {
                     _endpoints.Remove(key);
