@@ -67,7 +67,7 @@ public class BadInputTests
     public void Unknown_component_type_exits_2()
     {
         var path = TempRobot(Cartpole().Replace("type: sim", "type: ethercat"));
-        AssertBadInput(new[] { "run", "--robot", path }, "hardware[0].type: unknown component type 'ethercat'; known types: dynamixel, sim");
+        AssertBadInput(new[] { "run", "--robot", path }, "hardware[0].type: unknown component type 'ethercat'; known types: dynamixel, ros2-topics, sim");
     }
 
     [Fact]

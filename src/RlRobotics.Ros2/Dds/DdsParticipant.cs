@@ -16,16 +16,8 @@ public sealed unsafe class DdsParticipant : IDisposable
     {
         DdsDomain.Ensure(domainId, network);
         DomainId = domainId;
-        var qos = new QosProfile().ToNative(Encoding.UTF8.GetBytes($"enclave={enclave};"));
-        try
-        {
-            _entity = new DdsEntity(DdsException.Check(DdsNative.dds_create_participant(domainId, qos, IntPtr.Zero),
-                $"creating a DDS participant in domain {domainId}"));
-        }
-        finally
-        {
-            DdsNative.dds_delete_qos(qos);
-        }
+        _entity = new DdsEntity(new QosProfile().CreateWith(Encoding.UTF8.GetBytes($"enclave={enclave};"),
+            qos => DdsNative.dds_create_participant(domainId, qos, IntPtr.Zero), $"creating a DDS participant in domain {domainId}"));
     }
 
     public uint DomainId { get; }

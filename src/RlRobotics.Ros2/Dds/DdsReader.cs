@@ -21,16 +21,8 @@ public sealed class DdsReader : IDisposable
     {
         Topic = topic;
         Qos = qos;
-        var native = qos.ToNative(userData);
-        try
-        {
-            _entity = new DdsEntity(DdsException.Check(DdsNative.dds_create_reader(participant.Entity.Handle, topic.Handle, native, IntPtr.Zero),
-                $"creating a reader on '{topic.Name}'"));
-        }
-        finally
-        {
-            DdsNative.dds_delete_qos(native);
-        }
+        _entity = new DdsEntity(qos.CreateWith(userData, native => DdsNative.dds_create_reader(participant.Entity.Handle, topic.Handle, native, IntPtr.Zero),
+            $"creating a reader on '{topic.Name}'"));
     }
 
     public DdsTopic Topic { get; }

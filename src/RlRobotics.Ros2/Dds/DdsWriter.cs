@@ -9,16 +9,8 @@ public sealed class DdsWriter : IDisposable
     {
         Topic = topic;
         Qos = qos;
-        var native = qos.ToNative(userData);
-        try
-        {
-            _entity = new DdsEntity(DdsException.Check(DdsNative.dds_create_writer(participant.Entity.Handle, topic.Handle, native, IntPtr.Zero),
-                $"creating a writer on '{topic.Name}'"));
-        }
-        finally
-        {
-            DdsNative.dds_delete_qos(native);
-        }
+        _entity = new DdsEntity(qos.CreateWith(userData, native => DdsNative.dds_create_writer(participant.Entity.Handle, topic.Handle, native, IntPtr.Zero),
+            $"creating a writer on '{topic.Name}'"));
     }
 
     public DdsTopic Topic { get; }

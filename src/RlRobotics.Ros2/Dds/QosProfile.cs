@@ -81,5 +81,19 @@ public sealed record QosProfile(
         return qos;
     }
 
+    /// <summary>Creates an entity with this QoS (and USER_DATA), deleting the native QoS afterwards; throws on failure.</summary>
+    internal int CreateWith(ReadOnlySpan<byte> userData, Func<IntPtr, int> create, string doing)
+    {
+        var native = ToNative(userData);
+        try
+        {
+            return DdsException.Check(create(native), doing);
+        }
+        finally
+        {
+            DdsNative.dds_delete_qos(native);
+        }
+    }
+
     static long Nanoseconds(TimeSpan t) => t.Ticks * 100;
 }
