@@ -76,7 +76,9 @@ public sealed class Ros2RobotServer : IDisposable
 
     void Accept(List<double> values)
     {
-        if (values.Count != _commands.Length || values.Any(v => !double.IsFinite(v)))
+        var valid = values.Count == _commands.Length;
+        for (var i = 0; valid && i < values.Count; i++) valid = double.IsFinite(values[i]);
+        if (!valid)
         {
             Interlocked.Increment(ref _badCommands);
             return;

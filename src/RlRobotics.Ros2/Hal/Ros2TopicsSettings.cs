@@ -60,14 +60,11 @@ public sealed record Ros2TopicsSettings
             ConnectTimeout_s = s.Double("connect_timeout_s", 5.0, v => v > 0 && v <= 600, "seconds, more than 0 and at most 600"),
         };
         s.RejectUnknownKeys();
-        foreach (var (key, name) in new[] { ("namespace", settings.Namespace) })
+        try
         {
-            try
-            {
-                if (name != "/") Rcl.TopicNames.Validate("/" + name.Trim('/'));
-            }
-            catch (ArgumentException ex) { s[key].Error(ex.Message); }
+            if (settings.Namespace != "/") Rcl.TopicNames.Validate("/" + settings.Namespace.Trim('/'));
         }
+        catch (ArgumentException ex) { s["namespace"].Error(ex.Message); }
         try
         {
             Rcl.TopicNames.ValidateNodeName(settings.NodeName);

@@ -63,11 +63,7 @@ public sealed class Ros2TopicsSystem : HardwareComponent
         for (var i = 0; i < _commanded.Length; i++) _arrayCommand.Data.Add(0);
         _trajectoryCommand.JointNames.AddRange(_commanded.Select(c => c.Joint.Name));
         var point = new JointTrajectoryPoint();
-        for (var i = 0; i < _commanded.Length; i++)
-        {
-            var list = PointList(point, _commanded[i].Kind);
-            while (list.Count < _commanded.Count(c => c.Kind == _commanded[i].Kind)) list.Add(0);
-        }
+        foreach (var (_, kind) in _commanded) PointList(point, kind).Add(0); // one slot per commanded joint, in its interface's list
         _trajectoryCommand.Points.Add(point);
         var period = 1.0 / context.Robot.RateHz;
         point.TimeFromStart.Sec = 0;

@@ -111,9 +111,6 @@ public sealed class Node : IDisposable
         if (Volatile.Read(ref _disposed) == 0) _context.EntitiesChanged();
     }
 
-    internal void TrackWriter(DdsWriter writer) => Track(_writers, writer);
-    internal void UntrackWriter(DdsWriter writer) => Untrack(_writers, writer);
-
     /// <summary>Waits up to <paramref name="timeout"/> for data and runs the callbacks of what arrived; returns how many messages were delivered.</summary>
     public int SpinOnce(TimeSpan timeout)
     {

@@ -1,0 +1,96 @@
+using RlRobotics.Core.Frames;
+using RlRobotics.Core.Spec;
+using RlRobotics.Hal.Components;
+using RlRobotics.Ros2.Messages.Types.sensor_msgs;
+using RlRobotics.Ros2.Messages.Types.std_msgs;
+
+namespace RlRobotics.Ros2.Tests;
+
+/// <summary>The ros2-topics component against a driver played by the test: state freshness, a silent driver, commands.</summary>
+public sealed class Ros2TopicsSystemTests
+{
+    const uint Domain = 81;
+
+    static ResourceManager Robot()
+    {
+        var yaml = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "robots", "cartpole.ros2-sim.yaml"))
+            .Replace("      network: loopback", $"      network: loopback\n      domain_id: {Domain}");
+        var spec = RobotSpecLoader.Load(yaml, "cartpole.ros2-sim.yaml");
+        return new ResourceManager(new ComponentRegistry().AddRos2().CreateAll(spec, 0, null));
+    }
+
+    [Fact]
+    public void State_goes_stale_when_the_driver_stops_and_fresh_when_it_returns_and_commands_reach_the_driver()
+    {
+        using var driverContext = Ros2Test.Context(Domain);
+        var driver = driverContext.CreateNode("driver", "/cartpole");
+        var states = driver.CreatePublisher<JointState>("joint_states");
+        var commands = new List<double[]>();
+        driver.CreateSubscription<Float64MultiArray>("forward_command_controller/commands", m => commands.Add([.. m.Data]));
+        var message = new JointState { Name = ["pole", "cart"], Position = [3.0, 0.25], Velocity = [0.5, -1], Effort = [0, 2] };
+        var publishing = true;
+        using var stop = new CancellationTokenSource();
+        var pump = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (Volatile.Read(ref publishing)) states.Publish(message);
+                Thread.Sleep(2);
+            }
+        });
+        pump.Start();
+        try
+        {
+            var resources = Robot();
+            Assert.Empty(resources.ConfigureAndActivate()); // configure waited for the first complete JointState
+            var component = (Hal.Ros2TopicsSystem)resources.Components.Single();
+            var cycle = 0L;
+            long Step()
+            {
+                var time = new CycleTime(++cycle * 4_000_000, 0.004, cycle);
+                resources.ReadAll(time);
+                return component.StateStamp_ns;
+            }
+
+            Assert.Equal(cycle + 1, Step() / 4_000_000);
+            var state = resources.State;
+            Assert.Equal(0.25, state.Values[state.IndexOf("cart/position")]); // matched by name, not by order
+            Assert.Equal(3.0, state.Values[state.IndexOf("pole/position")]);
+            Assert.Equal(2.0, state.Values[state.IndexOf("cart/effort")]);
+
+            // The driver falls silent: the stamp stops advancing, so the safety filter's watchdog will trip.
+            Volatile.Write(ref publishing, false);
+            Thread.Sleep(300);
+            var last = Step();
+            Thread.Sleep(100);
+            Assert.Equal(last, Step());
+            Assert.Equal(last, Step());
+
+            // It comes back: fresh again.
+            Volatile.Write(ref publishing, true);
+            Assert.True(Ros2Test.WaitFor(() => Step() > last));
+
+            // Commands go out as Float64MultiArray, one value per commanded joint (the cart).
+            resources.Command.Values[resources.Command.IndexOf("cart/effort")] = 1.5;
+            resources.WriteAll(new CycleTime(cycle * 4_000_000, 0.004, cycle));
+            Assert.True(Ros2Test.SpinUntil(driver, () => commands.Any(c => c is [1.5])));
+            resources.ShutdownAll();
+        }
+        finally
+        {
+            stop.Cancel();
+            pump.Join();
+        }
+    }
+
+    [Fact]
+    public void Configure_names_the_topic_when_no_driver_answers()
+    {
+        var resources = new ResourceManager(new ComponentRegistry().AddRos2().CreateAll(
+            RobotSpecLoader.Load(File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "robots", "cartpole.ros2-sim.yaml"))
+                .Replace("      network: loopback", "      network: loopback\n      domain_id: 82")
+                .Replace("connect_timeout_s: 10", "connect_timeout_s: 0.3"), "cartpole.ros2-sim.yaml"), 0, null));
+        var problems = resources.ConfigureAndActivate();
+        Assert.Contains(problems, p => p.Contains("/cartpole/joint_states") && p.Contains("within 0.3 s"));
+    }
+}
