@@ -33,12 +33,13 @@ public sealed class NativeInteropTests(NativePeers peers) : IClassFixture<Native
         var arrOut = node.CreatePublisher<Float64MultiArray>("/cross/array_in");
         JointState? js = null;
         Float64MultiArray? arr = null;
-        node.CreateSubscription<JointState>("/cross/joint_states_out", m => js = m);
-        node.CreateSubscription<Float64MultiArray>("/cross/array_out", m => arr = m);
+        var jsIn = node.CreateSubscription<JointState>("/cross/joint_states_out", m => js = m);
+        var arrIn = node.CreateSubscription<Float64MultiArray>("/cross/array_out", m => arr = m);
 
         using var peer = Process.Start(new ProcessStartInfo(peers.Peer, $"echo {domain} 2") { RedirectStandardOutput = true })!;
         Assert.Equal("ready", peer.StandardOutput.ReadLine());
-        Assert.True(Ros2Test.WaitFor(() => jsOut.SubscriptionCount == 1 && arrOut.SubscriptionCount == 1), "the native peer's readers did not match ours");
+        Assert.True(Ros2Test.WaitFor(() => jsOut.SubscriptionCount == 1 && arrOut.SubscriptionCount == 1 && jsIn.PublisherCount == 1 && arrIn.PublisherCount == 1),
+            "the native peer's endpoints did not match ours");
 
         var sent = new JointState { Name = ["shoulder", "elbow", "wrist"], Position = [0.5, -1.25, 3.0], Velocity = [1, 2, 3], Effort = [] };
         sent.Header.FrameId = "base_link";
@@ -72,8 +73,16 @@ public sealed class NativeInteropTests(NativePeers peers) : IClassFixture<Native
         var subscription = node.CreateSubscription<JointState>("/cross/joint_states_in", received.Add);
         var before = subscription.Rejected;
 
-        var (code, output) = NativePeers.Execute(peers.BadPeer, $"{domain} 5");
-        Assert.True(code == 0, output);
+        using (var peer = Process.Start(new ProcessStartInfo(peers.BadPeer, $"{domain} 5") { RedirectStandardOutput = true, RedirectStandardInput = true })!)
+        {
+            Assert.Equal("matched", peer.StandardOutput.ReadLine());
+            Assert.True(Ros2Test.WaitFor(() => subscription.PublisherCount == 1), "our reader did not match the native writer");
+            peer.StandardInput.WriteLine("go");
+            peer.StandardInput.Flush();
+            Assert.Equal("sent 5", peer.StandardOutput.ReadLine());
+            Assert.True(peer.WaitForExit(20_000));
+            Assert.Equal(0, peer.ExitCode);
+        }
         Assert.True(Ros2Test.SpinUntil(node, () => subscription.Rejected - before >= 5), $"rejected {subscription.Rejected - before} of 5");
         Assert.Empty(received);
 

@@ -70,6 +70,17 @@ int main(int argc, char **argv) {
   dds_entity_t ws = dds_create_waitset(pp);
   dds_waitset_attach(ws, dds_create_readcondition(rjs, DDS_ANY_STATE), 1);
   dds_waitset_attach(ws, dds_create_readcondition(rai, DDS_ANY_STATE), 2);
+  /* "ready" only once all four endpoints have matched ours: a sample sent before the far end knows its
+     writer would be lost to a volatile reader. */
+  dds_time_t matching = dds_time() + DDS_SECS(20);
+  for (;;) {
+    dds_subscription_matched_status_t a = {0}, b = {0}; dds_publication_matched_status_t c = {0}, d = {0};
+    dds_get_subscription_matched_status(rjs, &a); dds_get_subscription_matched_status(rai, &b);
+    dds_get_publication_matched_status(wjs, &c); dds_get_publication_matched_status(wao, &d);
+    if (a.current_count > 0 && b.current_count > 0 && c.current_count > 0 && d.current_count > 0) break;
+    if (dds_time() > matching) { fprintf(stderr, "endpoints did not match\n"); return 4; }
+    dds_sleepfor(DDS_MSECS(10));
+  }
   printf("ready\n"); fflush(stdout);
   int seen = 0;
   dds_time_t deadline = dds_time() + DDS_SECS(30);
@@ -101,7 +112,7 @@ int main(int argc, char **argv) {
       dds_return_loan(rai, buf, 1); buf[0] = NULL;
     }
   }
-  dds_sleepfor(DDS_MSECS(300)); /* let reliable delivery finish */
+  dds_wait_for_acks(wjs, DDS_SECS(10)); dds_wait_for_acks(wao, DDS_SECS(10));
   dds_delete(pp);
   return seen >= wanted ? 0 : 3;
 }
