@@ -69,7 +69,50 @@ public sealed class Node : IDisposable
         return subscription;
     }
 
-    internal void Attach(SubscriptionBase subscription)
+    /// <summary>
+    /// A service server for <typeparamref name="TService"/> on <paramref name="name"/>: requests are handled on the thread that
+    /// spins this node; <paramref name="handler"/> fills the response it is given (QoS: services default).
+    /// </summary>
+    public Service<TRequest, TResponse> CreateService<TService, TRequest, TResponse>(string name, Action<TRequest, TResponse> handler,
+        QosProfile? qos = null)
+        where TService : IRosService<TRequest, TResponse>
+        where TRequest : IRosMessage<TRequest>, new()
+        where TResponse : IRosMessage<TResponse>, new()
+    {
+        var full = ResolveName(name);
+        var (requests, replies) = ServiceTopics(full, TRequest.Schema, TResponse.Schema);
+        var reader = _context.Participant.CreateReader(requests, qos ?? QosProfile.ServicesDefaultProfile);
+        var writer = _context.Participant.CreateWriter(replies, qos ?? QosProfile.ServicesDefaultProfile);
+        var service = new Service<TRequest, TResponse>(reader, writer, full, handler);
+        Track(_writers, writer);
+        Attach(service, () => Untrack(_writers, writer));
+        return service;
+    }
+
+    /// <summary>
+    /// A client of the <typeparamref name="TService"/> service <paramref name="name"/>. Replies are delivered while this node
+    /// spins (<see cref="SpinInBackground"/>, or <see cref="SpinOnce"/> in a loop).
+    /// </summary>
+    public Client<TRequest, TResponse> CreateClient<TService, TRequest, TResponse>(string name, QosProfile? qos = null)
+        where TService : IRosService<TRequest, TResponse>
+        where TRequest : IRosMessage<TRequest>, new()
+        where TResponse : IRosMessage<TResponse>, new()
+    {
+        var full = ResolveName(name);
+        var (requests, replies) = ServiceTopics(full, TRequest.Schema, TResponse.Schema);
+        var writer = _context.Participant.CreateWriter(requests, qos ?? QosProfile.ServicesDefaultProfile);
+        var reader = _context.Participant.CreateReader(replies, qos ?? QosProfile.ServicesDefaultProfile);
+        var client = new Client<TRequest, TResponse>(reader, writer, full);
+        Track(_writers, writer);
+        Attach(client, () => Untrack(_writers, writer));
+        return client;
+    }
+
+    (DdsTopic Requests, DdsTopic Replies) ServiceTopics(string fullName, MessageSchema request, MessageSchema response) =>
+        (_context.Participant.Topic(TopicNames.Request(fullName), ServiceWire.Of(request)),
+         _context.Participant.Topic(TopicNames.Reply(fullName), ServiceWire.Of(response)));
+
+    internal void Attach(SubscriptionBase subscription, Action? alsoOnDispose = null)
     {
         lock (_subscriptions)
         {
@@ -82,7 +125,11 @@ public sealed class Node : IDisposable
             _byToken[token] = subscription;
             _subscriptions.Add(subscription);
             _waitSet.Attach(subscription.Reader, token);
-            subscription.OnDispose = () => Detach(subscription);
+            subscription.OnDispose = () =>
+            {
+                Detach(subscription);
+                alsoOnDispose?.Invoke();
+            };
         }
         Track(_readers, subscription.Reader);
     }

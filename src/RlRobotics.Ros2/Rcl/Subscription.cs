@@ -44,10 +44,14 @@ public abstract class SubscriptionBase : ISubscriptionStatistics, IDisposable
     /// <summary>Takes and delivers everything available; returns how many were delivered.</summary>
     internal abstract int Dispatch();
 
+    /// <summary>Releases what a subclass owns besides the reader (a service's reply writer, a client's request writer).</summary>
+    private protected virtual void DisposeEndpoints() { }
+
     public void Dispose()
     {
         OnDispose?.Invoke();
         Reader.Dispose();
+        DisposeEndpoints();
     }
 }
 

@@ -2,6 +2,9 @@
  *   echo DOMAIN N    : takes N samples from rt/cross/joint_states_in and rt/cross/array_in, prints them, doubles every
  *                      position/data value and writes them to rt/cross/joint_states_out and rt/cross/array_out
  *   descriptors      : prints the ops of idlc's descriptors (compared with ours)
+ *   serve DOMAIN N   : an AddTwoInts server on /cross/add_two_ints answering N requests (sum = a + b, guid and seq echoed)
+ *   ask DOMAIN A B   : an AddTwoInts client: prints "matched", waits for a line on stdin, sends one request with its
+ *                      writer's instance handle as guid and seq 42, prints the reply
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,75 @@ static void print_ops(const char *name, const dds_topic_descriptor_t *d) {
   printf("\n");
 }
 
+/* Waits until reader r and writer w have each matched at least one remote endpoint. */
+static int wait_matched(dds_entity_t r, dds_entity_t w) {
+  dds_time_t deadline = dds_time() + DDS_SECS(20);
+  for (;;) {
+    dds_subscription_matched_status_t a = {0}; dds_publication_matched_status_t b = {0};
+    dds_get_subscription_matched_status(r, &a); dds_get_publication_matched_status(w, &b);
+    if (a.current_count > 0 && b.current_count > 0) return 1;
+    if (dds_time() > deadline) { fprintf(stderr, "endpoints did not match\n"); return 0; }
+    dds_sleepfor(DDS_MSECS(10));
+  }
+}
+
+static int service(int argc, char **argv) {
+  int serve = strcmp(argv[1], "serve") == 0;
+  if (!serve && argc < 5) return 2;
+  uint32_t domain = (uint32_t)atoi(argv[2]);
+  dds_create_domain(domain, config);
+  dds_entity_t pp = dds_create_participant(domain, NULL, NULL);
+  dds_qos_t *qos = dds_create_qos();
+  dds_qset_reliability(qos, DDS_RELIABILITY_RELIABLE, DDS_INFINITY);
+  dds_qset_history(qos, DDS_HISTORY_KEEP_ALL, 0);
+  dds_entity_t treq = dds_create_topic(pp, &example_interfaces_srv_dds__AddTwoInts_Request__desc, "rq/cross/add_two_intsRequest", NULL, NULL);
+  dds_entity_t trep = dds_create_topic(pp, &example_interfaces_srv_dds__AddTwoInts_Response__desc, "rr/cross/add_two_intsReply", NULL, NULL);
+  if (serve) {
+    int wanted = atoi(argv[3]), seen = 0;
+    dds_entity_t rd = dds_create_reader(pp, treq, qos, NULL), wr = dds_create_writer(pp, trep, qos, NULL);
+    if (!wait_matched(rd, wr)) return 4;
+    printf("ready\n"); fflush(stdout);
+    dds_time_t deadline = dds_time() + DDS_SECS(30);
+    while (seen < wanted && dds_time() < deadline) {
+      void *buf[1] = { NULL }; dds_sample_info_t si[1];
+      if (dds_take(rd, buf, si, 1, 1) <= 0) { dds_sleepfor(DDS_MSECS(5)); continue; }
+      if (si[0].valid_data) {
+        example_interfaces_srv_dds__AddTwoInts_Request_ *q = buf[0];
+        printf("request guid=%llu seq=%lld a=%lld b=%lld\n", (unsigned long long)q->guid, (long long)q->seq, (long long)q->a, (long long)q->b);
+        fflush(stdout);
+        example_interfaces_srv_dds__AddTwoInts_Response_ reply = { .guid = q->guid, .seq = q->seq, .sum = q->a + q->b };
+        dds_write(wr, &reply);
+        seen++;
+      }
+      dds_return_loan(rd, buf, 1);
+    }
+    dds_wait_for_acks(wr, DDS_SECS(10));
+    dds_delete(pp);
+    return seen >= wanted ? 0 : 3;
+  }
+  dds_entity_t wr = dds_create_writer(pp, treq, qos, NULL), rd = dds_create_reader(pp, trep, qos, NULL);
+  if (!wait_matched(rd, wr)) return 4;
+  printf("matched\n"); fflush(stdout);
+  char line[16];
+  if (fgets(line, sizeof line, stdin) == NULL) return 3;
+  dds_instance_handle_t self = 0;
+  dds_get_instance_handle(wr, &self);
+  example_interfaces_srv_dds__AddTwoInts_Request_ q = { .guid = self, .seq = 42, .a = atoll(argv[3]), .b = atoll(argv[4]) };
+  dds_write(wr, &q);
+  dds_time_t deadline = dds_time() + DDS_SECS(20);
+  while (dds_time() < deadline) {
+    void *buf[1] = { NULL }; dds_sample_info_t si[1];
+    if (dds_take(rd, buf, si, 1, 1) <= 0) { dds_sleepfor(DDS_MSECS(5)); continue; }
+    example_interfaces_srv_dds__AddTwoInts_Response_ *r = buf[0];
+    int mine = si[0].valid_data && r->guid == self;
+    if (mine) printf("reply seq=%lld sum=%lld\n", (long long)r->seq, (long long)r->sum);
+    dds_return_loan(rd, buf, 1);
+    if (mine) { dds_delete(pp); return 0; }
+  }
+  fprintf(stderr, "no reply\n");
+  return 5;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "descriptors") == 0) {
     print_ops("builtin_interfaces/msg/Time", &builtin_interfaces_msg_dds__Time__desc);
@@ -52,7 +124,8 @@ int main(int argc, char **argv) {
     print_ops("sensor_msgs/msg/JointState", &sensor_msgs_msg_dds__JointState__desc);
     return 0;
   }
-  if (argc < 4) { fprintf(stderr, "usage: peer echo DOMAIN N | peer descriptors\n"); return 2; }
+  if (argc < 4) { fprintf(stderr, "usage: peer echo DOMAIN N | peer descriptors | peer serve DOMAIN N | peer ask DOMAIN A B\n"); return 2; }
+  if (strcmp(argv[1], "serve") == 0 || strcmp(argv[1], "ask") == 0) return service(argc, argv);
   uint32_t domain = (uint32_t)atoi(argv[2]);
   int wanted = atoi(argv[3]);
   dds_create_domain(domain, config);
