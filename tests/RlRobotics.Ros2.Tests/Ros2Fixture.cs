@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RlRobotics.Core.Spec;
 using RlRobotics.Ros2.Dds;
 using RlRobotics.Ros2.Messages;
 using RlRobotics.Ros2.Rcl;
@@ -34,6 +35,40 @@ internal static class Ros2Test
         return true;
     }
 
+    /// <summary>Calls <paramref name="publish"/> every 2 ms on its own thread until disposed: a driver's steady stream.</summary>
+    public static IDisposable Pump(Action publish)
+    {
+        var stop = new CancellationTokenSource();
+        var thread = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                publish();
+                Thread.Sleep(2);
+            }
+        }) { IsBackground = true, Name = "test-driver" };
+        thread.Start();
+        return new Stopper(() =>
+        {
+            stop.Cancel();
+            thread.Join();
+            stop.Dispose();
+        });
+    }
+
+    sealed class Stopper(Action stop) : IDisposable
+    {
+        public void Dispose() => stop();
+    }
+
+    /// <summary>The cart-pole behind ROS 2 topics (robots/cartpole.ros2-sim.yaml) on the test's own domain.</summary>
+    public static RobotSpec CartpoleSpec(uint domain, Func<string, string>? edit = null)
+    {
+        var yaml = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "robots", "cartpole.ros2-sim.yaml"))
+            .Replace("      network: loopback", $"      network: loopback\n      domain_id: {domain}");
+        return RobotSpecLoader.Load(edit?.Invoke(yaml) ?? yaml, "cartpole.ros2-sim.yaml");
+    }
+
     public static byte[] Serialize(IRosMessage m)
     {
         var w = new Messages.Cdr.CdrWriter();
@@ -49,25 +84,29 @@ internal static class Ros2Test
 /// </summary>
 public sealed class NativePeers
 {
-    public NativePeers()
-    {
-        Directory = Path.Combine(Path.GetTempPath(), $"rlr-ros2-peers-{Environment.ProcessId}");
-        System.IO.Directory.CreateDirectory(Directory);
-        foreach (var f in System.IO.Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Native")))
-            File.Copy(f, Path.Combine(Directory, Path.GetFileName(f)), overwrite: true);
-        Run("idlc", "-t ros2_msgs.idl");
-        Run("idlc", "-t bad_joint_state.idl");
-        Run("gcc", "-O1 -o peer peer.c ros2_msgs.c -lddsc");
-        Run("gcc", "-O1 -o bad_peer bad_peer.c bad_joint_state.c -lddsc");
-    }
+    // Built once per test process, however many test classes use the fixture (classes run in parallel).
+    static readonly Lazy<string> Built = new(Build);
 
-    public string Directory { get; }
+    public string Directory => Built.Value;
     public string Peer => Path.Combine(Directory, "peer");
     public string BadPeer => Path.Combine(Directory, "bad_peer");
 
-    void Run(string file, string args)
+    static string Build()
     {
-        var (code, output) = Execute(file, args, Directory, 60);
+        var directory = Path.Combine(Path.GetTempPath(), $"rlr-ros2-peers-{Environment.ProcessId}");
+        System.IO.Directory.CreateDirectory(directory);
+        foreach (var f in System.IO.Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Native")))
+            File.Copy(f, Path.Combine(directory, Path.GetFileName(f)), overwrite: true);
+        Run(directory, "idlc", "-t ros2_msgs.idl");
+        Run(directory, "idlc", "-t bad_joint_state.idl");
+        Run(directory, "gcc", "-O1 -o peer peer.c ros2_msgs.c -lddsc");
+        Run(directory, "gcc", "-O1 -o bad_peer bad_peer.c bad_joint_state.c -lddsc");
+        return directory;
+    }
+
+    static void Run(string directory, string file, string args)
+    {
+        var (code, output) = Execute(file, args, directory, 60);
         if (code != 0) throw new InvalidOperationException($"{file} {args} failed ({code}): {output}");
     }
 

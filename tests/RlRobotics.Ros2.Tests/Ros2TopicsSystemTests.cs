@@ -11,13 +11,7 @@ public sealed class Ros2TopicsSystemTests
 {
     const uint Domain = 81;
 
-    static ResourceManager Robot()
-    {
-        var yaml = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "robots", "cartpole.ros2-sim.yaml"))
-            .Replace("      network: loopback", $"      network: loopback\n      domain_id: {Domain}");
-        var spec = RobotSpecLoader.Load(yaml, "cartpole.ros2-sim.yaml");
-        return new ResourceManager(new ComponentRegistry().AddRos2().CreateAll(spec, 0, null));
-    }
+    static ResourceManager Robot() => new(new ComponentRegistry().AddRos2().CreateAll(Ros2Test.CartpoleSpec(Domain), 0, null));
 
     [Fact]
     public void State_goes_stale_when_the_driver_stops_and_fresh_when_it_returns_and_commands_reach_the_driver()
@@ -29,17 +23,7 @@ public sealed class Ros2TopicsSystemTests
         driver.CreateSubscription<Float64MultiArray>("forward_command_controller/commands", m => commands.Add([.. m.Data]));
         var message = new JointState { Name = ["pole", "cart"], Position = [3.0, 0.25], Velocity = [0.5, -1], Effort = [0, 2] };
         var publishing = true;
-        using var stop = new CancellationTokenSource();
-        var pump = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                if (Volatile.Read(ref publishing)) states.Publish(message);
-                Thread.Sleep(2);
-            }
-        });
-        pump.Start();
-        try
+        using (Ros2Test.Pump(() => { if (Volatile.Read(ref publishing)) states.Publish(message); }))
         {
             var resources = Robot();
             Assert.Empty(resources.ConfigureAndActivate()); // configure waited for the first complete JointState
@@ -76,20 +60,13 @@ public sealed class Ros2TopicsSystemTests
             Assert.True(Ros2Test.SpinUntil(driver, () => commands.Any(c => c is [1.5])));
             resources.ShutdownAll();
         }
-        finally
-        {
-            stop.Cancel();
-            pump.Join();
-        }
     }
 
     [Fact]
     public void Configure_names_the_topic_when_no_driver_answers()
     {
         var resources = new ResourceManager(new ComponentRegistry().AddRos2().CreateAll(
-            RobotSpecLoader.Load(File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "robots", "cartpole.ros2-sim.yaml"))
-                .Replace("      network: loopback", "      network: loopback\n      domain_id: 82")
-                .Replace("connect_timeout_s: 10", "connect_timeout_s: 0.3"), "cartpole.ros2-sim.yaml"), 0, null));
+            Ros2Test.CartpoleSpec(82, yaml => yaml.Replace("connect_timeout_s: 10", "connect_timeout_s: 0.3")), 0, null));
         var problems = resources.ConfigureAndActivate();
         Assert.Contains(problems, p => p.Contains("/cartpole/joint_states") && p.Contains("within 0.3 s"));
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RlRobotics.Ros2.Messages.Types.example_interfaces;
 using RlRobotics.Ros2.Messages.Types.std_srvs;
+using RlRobotics.Ros2.Dds;
 using RlRobotics.Ros2.Rcl;
 
 namespace RlRobotics.Ros2.Tests;
@@ -37,6 +38,18 @@ public sealed class ServiceTests(NativePeers peers) : IClassFixture<NativePeers>
         Assert.Equal(6, service.Received);
         Assert.Equal(3, first.Received);
         Assert.Equal(3, second.Received);
+    }
+
+    [Fact]
+    public void A_service_half_with_its_request_header_never_shares_a_descriptor_with_the_bare_half()
+    {
+        var bare = TopicDescriptor.For(SetBool_Request.Schema);
+        var wrapped = TopicDescriptor.For(ServiceWire.Of(SetBool_Request.Schema));
+        Assert.NotSame(bare, wrapped);
+        Assert.Equal(ServiceWire.Of(SetBool_Request.Schema).DdsTypeName, SetBool_Request.Schema.DdsTypeName);
+        Assert.Equal(["guid", "seq", "data"], ServiceWire.Of(SetBool_Request.Schema).Fields.Select(f => f.Name));
+        Assert.Equal(1, bare.Size);       // struct { bool data; }
+        Assert.Equal(24, wrapped.Size);   // struct { uint64 guid; int64 seq; bool data; }, padded to 8
     }
 
     [Fact]

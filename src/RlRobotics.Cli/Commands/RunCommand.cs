@@ -148,6 +148,7 @@ internal static class RunCommand
             console.MarkupLine($"[bold]rlr run[/] robot [cyan]{Markup.Escape(node.Robot.Name)}[/] · controller [cyan]{node.Controller.Kind}[/] · " +
                                $"clock [cyan]{args.Clock}[/] · {node.Robot.RateHz:0.#} Hz · " +
                                (args.Duration_s is { } d ? $"{d:0.###} s" : "until Ctrl+C"));
+            if (node.Telemetry?.Describe() is { } telemetry) console.MarkupLine(Markup.Escape(telemetry));
 
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; node.Loop.Stop(); };
             System.Console.CancelKeyPress += onCancel;

@@ -11,6 +11,7 @@ using RlRobotics.Sim.Components;
 using RlRobotics.Sim.Serial;
 using RlRobotics.Serial;
 using RlRobotics.Ros2;
+using RlRobotics.Ros2.Hal;
 using RlRobotics.Sim.Models;
 using RlRobotics.Cli.Training;
 using RlRobotics.Control.Controllers;
@@ -55,8 +56,10 @@ public sealed record NodeOptions
 /// </summary>
 public sealed class RobotNode : IDisposable
 {
-    private RobotNode(NodeOptions options, ResourceManager resources, IController controller, SafetyFilter filter, TaskMonitor? monitor, ControlLoop loop)
+    private RobotNode(NodeOptions options, ResourceManager resources, IController controller, SafetyFilter filter, TaskMonitor? monitor, ControlLoop loop,
+        Ros2Telemetry? telemetry)
     {
+        Telemetry = telemetry;
         Options = options;
         Resources = resources;
         Controller = controller;
@@ -74,6 +77,11 @@ public sealed class RobotNode : IDisposable
     public SafetyFilter Filter { get; }
     public TaskMonitor? Monitor { get; }
     public ControlLoop Loop { get; }
+    /// <summary>
+    /// The node's <c>/joint_states</c> and <c>/diagnostics</c> publisher when the robot's hardware is on ROS 2 (started by
+    /// <see cref="Activate"/>); null otherwise.
+    /// </summary>
+    public Ros2Telemetry? Telemetry { get; }
 
     /// <summary>The registry of component types this node knows.</summary>
     public static ComponentRegistry DefaultRegistry() => new ComponentRegistry().AddSimulation().AddSerial(SimulatedDynamixelBus.Create).AddRos2();
@@ -113,9 +121,13 @@ public sealed class RobotNode : IDisposable
             Duration_s = options.Duration_s,
             Realtime = options.ApplyRealtime ? robot.Realtime : RealtimeSpec.None,
         };
-        var observers = (monitor is null ? Array.Empty<ICycleObserver>() : new ICycleObserver[] { monitor }).Concat(options.Observers).ToArray();
+        var telemetry = components.OfType<Ros2TopicsSystem>().FirstOrDefault() is { Settings.PublishesTelemetry: true } ros
+            ? new Ros2Telemetry(ros.Settings, robot, resources.State) : null;
+        ICycleObserver?[] own = [monitor, telemetry];
+        var observers = own.OfType<ICycleObserver>().Concat(options.Observers).ToArray();
         var loop = new ControlLoop(loopOptions, options.Clock, resources, controller, filter, observers);
-        return new RobotNode(options, resources, controller, filter, monitor, loop) { Shielded = shielded };
+        telemetry?.Bind(new TelemetrySources(loop.Statistics, filter, resources, () => loop.ControllerFault));
+        return new RobotNode(options, resources, controller, filter, monitor, loop, telemetry) { Shielded = shielded };
     }
 
     // The policy controller, with the task's shield on the agent's model when the task declares hard constraints.
@@ -156,10 +168,16 @@ public sealed class RobotNode : IDisposable
     }
 
     /// <summary>Configures and activates every component; returns the problems of any that refused.</summary>
-    public IReadOnlyList<string> Activate() => Resources.ConfigureAndActivate();
+    public IReadOnlyList<string> Activate()
+    {
+        var refused = Resources.ConfigureAndActivate();
+        if (refused.Count == 0) Telemetry?.Start();
+        return refused;
+    }
 
     public void Dispose()
     {
+        Telemetry?.Dispose();
         if (Controller is IDisposable disposable) disposable.Dispose();
         Resources.ShutdownAll();
     }

@@ -65,8 +65,12 @@ public sealed unsafe class TopicDescriptor
     /// <summary>The native <c>dds_topic_descriptor_t*</c>.</summary>
     internal IntPtr Native { get; }
 
-    /// <summary>The interned descriptor for a schema's DDS type name.</summary>
-    public static TopicDescriptor For(MessageSchema schema) => Interned.GetOrAdd(schema.DdsTypeName, _ => Build(schema));
+    /// <summary>
+    /// The interned descriptor for a schema: one per DDS type name and field list, so that a service half with its request
+    /// header (<c>guid</c>, <c>seq</c>) and the same half without it never share a descriptor.
+    /// </summary>
+    public static TopicDescriptor For(MessageSchema schema) =>
+        Interned.GetOrAdd($"{schema.DdsTypeName} {{{string.Join("; ", schema.Fields)}}}", _ => Build(schema));
 
     /// <summary>Builds a descriptor without interning it (tests compare it with idlc's output).</summary>
     public static TopicDescriptor Build(MessageSchema schema)

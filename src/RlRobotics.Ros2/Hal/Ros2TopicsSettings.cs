@@ -26,6 +26,10 @@ public enum CommandMessage
 /// state_qos: sensor_data       # default | sensor_data
 /// command_qos: default
 /// connect_timeout_s: 5         # configure waits this long for the driver's first joint state
+/// joint_states_topic: /joint_states   # what the node publishes while it runs ("off": nothing)
+/// diagnostics_topic: /diagnostics     # diagnostic_msgs/DiagnosticArray: loop, safety, hardware ("off": nothing)
+/// telemetry_hz: 50             # joint states per second
+/// diagnostics_hz: 1            # diagnostic arrays per second
 /// </code>
 /// </summary>
 public sealed record Ros2TopicsSettings
@@ -40,6 +44,15 @@ public sealed record Ros2TopicsSettings
     public required QosProfile StateQos { get; init; }
     public required QosProfile CommandQos { get; init; }
     public required double ConnectTimeout_s { get; init; }
+    /// <summary>Where the node publishes the robot's joint states while it runs; null: not at all.</summary>
+    public string? JointStatesTopic { get; init; } = "/joint_states";
+    /// <summary>Where the node publishes its diagnostics; null: not at all.</summary>
+    public string? DiagnosticsTopic { get; init; } = "/diagnostics";
+    public double TelemetryHz { get; init; } = 50;
+    public double DiagnosticsHz { get; init; } = 1;
+
+    /// <summary>True when the node publishes anything of its own.</summary>
+    public bool PublishesTelemetry => JointStatesTopic is not null || DiagnosticsTopic is not null;
 
     public static Ros2TopicsSettings From(ComponentContext context)
     {
@@ -58,6 +71,10 @@ public sealed record Ros2TopicsSettings
             StateQos = Qos(s, "state_qos", "sensor_data"),
             CommandQos = Qos(s, "command_qos", "default"),
             ConnectTimeout_s = s.Double("connect_timeout_s", 5.0, v => v > 0 && v <= 600, "seconds, more than 0 and at most 600"),
+            JointStatesTopic = Optional(s.String("joint_states_topic", "/joint_states")),
+            DiagnosticsTopic = Optional(s.String("diagnostics_topic", "/diagnostics")),
+            TelemetryHz = s.Double("telemetry_hz", 50, v => v > 0 && v <= 1000, "messages per second, more than 0 and at most 1000"),
+            DiagnosticsHz = s.Double("diagnostics_hz", 1, v => v > 0 && v <= 100, "arrays per second, more than 0 and at most 100"),
         };
         s.RejectUnknownKeys();
         try
@@ -70,7 +87,26 @@ public sealed record Ros2TopicsSettings
             Rcl.TopicNames.ValidateNodeName(settings.NodeName);
         }
         catch (ArgumentException ex) { s["node"].Error(ex.Message); }
+        CheckTopic(s, "joint_states_topic", settings.JointStatesTopic, settings);
+        CheckTopic(s, "diagnostics_topic", settings.DiagnosticsTopic, settings);
         return settings;
+    }
+
+    static string? Optional(string topic) => topic is "off" or "" ? null : topic;
+
+    // A topic the node publishes must be a valid name, and never the driver's own state or command topic.
+    static void CheckTopic(ConfigNode s, string key, string? topic, Ros2TopicsSettings settings)
+    {
+        if (topic is null) return;
+        try
+        {
+            var full = Rcl.TopicNames.Resolve(topic, settings.Namespace, settings.NodeName);
+            if (full == Rcl.TopicNames.Resolve(settings.StateTopic, settings.Namespace, settings.NodeName))
+                s[key].Error($"'{full}' is the driver's state topic; the node would publish onto its own input (name another topic, or 'off')");
+            else if (full == Rcl.TopicNames.Resolve(settings.CommandTopic, settings.Namespace, settings.NodeName))
+                s[key].Error($"'{full}' is the command topic (name another topic, or 'off')");
+        }
+        catch (ArgumentException ex) { s[key].Error(ex.Message); }
     }
 
     static uint SafeEnvironmentDomain(ConfigNode s)
