@@ -19,13 +19,14 @@ internal static class BenchCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var bench = new Command("bench", "Benchmarks: l1 (loop lateness next to the native reference), cycles (simulated-clock throughput), b1 (iLQR), sampling (CEM/MPPI), learning (W1, W2, W3, W5), serial (Dynamixel round trip)");
+        var bench = new Command("bench", "Benchmarks: l1 (loop lateness next to the native reference), cycles (simulated-clock throughput), b1 (iLQR), sampling (CEM/MPPI), learning (W1, W2, W3, W5), serial (Dynamixel round trip), ros2 (DDS round trip and throughput)");
         bench.Subcommands.Add(L1(output, error));
         bench.Subcommands.Add(Cycles(output, error));
         bench.Subcommands.Add(PlanningBenchCommands.B1Command(output));
         bench.Subcommands.Add(PlanningBenchCommands.SamplingCommand(output));
         bench.Subcommands.Add(LearningBenchCommand.Create(output));
         bench.Subcommands.Add(SerialBenchCommand.Create(output, error));
+        bench.Subcommands.Add(Ros2BenchCommand.Create(output, error));
         return bench;
     }
 

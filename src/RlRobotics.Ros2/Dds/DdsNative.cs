@@ -47,6 +47,10 @@ internal static unsafe partial class DdsNative
     [LibraryImport(Library)] internal static partial int dds_create_subscriber(int participant, IntPtr qos, IntPtr listener);
     [LibraryImport(Library)] internal static partial int dds_create_writer(int parent, int topic, IntPtr qos, IntPtr listener);
     [LibraryImport(Library)] internal static partial int dds_create_reader(int parent, int topic, IntPtr qos, IntPtr listener);
+    [LibraryImport(Library)] internal static partial IntPtr dds_create_listener(IntPtr arg);
+    [LibraryImport(Library)] internal static partial void dds_delete_listener(IntPtr listener);
+    [LibraryImport(Library)] internal static partial void dds_lset_data_available(IntPtr listener, delegate* unmanaged[Cdecl]<int, IntPtr, void> callback);
+    [LibraryImport(Library)] internal static partial int dds_set_listener(int entity, IntPtr listener);
     [LibraryImport(Library)] internal static partial int dds_delete(int entity);
     [LibraryImport(Library)] internal static partial int dds_get_guid(int entity, byte* guid16);
     [LibraryImport(Library)] internal static partial int dds_get_instance_handle(int entity, ulong* handle);
@@ -93,6 +97,7 @@ internal static unsafe partial class DdsNative
 
     // Status
     [LibraryImport(Library)] internal static partial int dds_get_publication_matched_status(int writer, MatchedStatus* status);
+    [LibraryImport(Library)] internal static partial int dds_wait_for_acks(int writer, long timeout_ns);
     [LibraryImport(Library)] internal static partial int dds_get_subscription_matched_status(int reader, MatchedStatus* status);
 
     // Logging (ddsrt/log.h)

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace RlRobotics.Ros2.Dds;
 
 /// <summary>Metadata of one received sample.</summary>
@@ -16,6 +19,7 @@ public sealed class DdsReader : IDisposable
     const int Batch = 16;
     readonly DdsEntity _entity;
     byte[] _scratch = new byte[256];
+    GCHandle _listenerHandle;
 
     internal DdsReader(DdsParticipant participant, DdsTopic topic, QosProfile qos, ReadOnlySpan<byte> userData)
     {
@@ -61,6 +65,41 @@ public sealed class DdsReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="onData"/> on Cyclone's receive thread whenever data arrives (a DDS listener), instead of waiting
+    /// on a waitset: one thread hand-off less per sample. The callback must be short and must not block; an exception
+    /// it throws is passed to <paramref name="onError"/> and never reaches native code. Set once.
+    /// </summary>
+    public unsafe void OnDataAvailable(Action onData, Action<Exception> onError)
+    {
+        if (_listenerHandle.IsAllocated) throw new InvalidOperationException($"the reader of '{Topic.Name}' already has a data listener");
+        _listenerHandle = GCHandle.Alloc((onData, onError));
+        var listener = DdsNative.dds_create_listener(GCHandle.ToIntPtr(_listenerHandle));
+        try
+        {
+            DdsNative.dds_lset_data_available(listener, &DataAvailable);
+            DdsException.Check(DdsNative.dds_set_listener(_entity.Handle, listener), $"setting the data listener of '{Topic.Name}'");
+        }
+        finally
+        {
+            DdsNative.dds_delete_listener(listener); // Cyclone keeps its own copy
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    static void DataAvailable(int reader, IntPtr arg)
+    {
+        if (GCHandle.FromIntPtr(arg).Target is not (Action onData, Action<Exception> onError)) return;
+        try
+        {
+            onData();
+        }
+        catch (Exception ex)
+        {
+            try { onError(ex); } catch (Exception) { /* nothing may unwind into Cyclone's thread */ }
+        }
+    }
+
     /// <summary>Writers currently matched (subscription-matched status).</summary>
     public unsafe int MatchedWriters
     {
@@ -72,5 +111,9 @@ public sealed class DdsReader : IDisposable
         }
     }
 
-    public void Dispose() => _entity.Dispose();
+    public void Dispose()
+    {
+        _entity.Dispose(); // dds_delete waits for a listener call in progress
+        if (_listenerHandle.IsAllocated) _listenerHandle.Free();
+    }
 }

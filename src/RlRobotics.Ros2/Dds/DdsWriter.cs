@@ -43,5 +43,14 @@ public sealed class DdsWriter : IDisposable
         }
     }
 
+    /// <summary>Waits until every matched reliable reader acknowledged what was written; false on timeout.</summary>
+    public bool WaitForAcks(TimeSpan timeout)
+    {
+        var rc = DdsNative.dds_wait_for_acks(_entity.Handle, (long)(timeout.TotalMilliseconds * 1_000_000));
+        if (rc == -10) return false; // DDS_RETCODE_TIMEOUT
+        DdsException.Check(rc, "dds_wait_for_acks");
+        return true;
+    }
+
     public void Dispose() => _entity.Dispose();
 }

@@ -12,7 +12,7 @@ namespace RlRobotics.Ros2.Hal;
 /// A robot driven through a ROS 2 driver's topics (<c>type: ros2-topics</c>), under the same lifecycle, watchdog and
 /// safety filter as any other hardware:
 /// <list type="bullet">
-/// <item><b>state</b> comes from the driver's <c>sensor_msgs/JointState</c> (matched by joint name). The executor thread
+/// <item><b>state</b> comes from the driver's <c>sensor_msgs/JointState</c> (matched by joint name). Cyclone's receive thread
 /// decodes each message into a seqlock-guarded slot; <see cref="Read"/> copies the newest into the state frame and stamps
 /// it with the loop time at which it was first seen, so a driver that stops publishing makes the state stale and trips
 /// the watchdog; when it comes back the state is fresh again;</item>
@@ -30,21 +30,20 @@ public sealed class Ros2TopicsSystem : HardwareComponent
     readonly JointSpec[] _joints;
     readonly (JointSpec Joint, InterfaceKind Kind)[] _commanded;
     readonly Dictionary<string, int> _jointIndex;
-    readonly double[] _slotPosition, _slotVelocity, _slotEffort; // written by the executor under the seqlock
+    readonly double[] _slotPosition, _slotVelocity, _slotEffort; // written by the receive thread under the seqlock
     readonly double[] _position, _velocity, _effort;              // read side copy
     readonly int[] _statePosition, _stateVelocity, _stateEffort, _commandIndex;
     readonly Float64MultiArray _arrayCommand = new();
     readonly JointTrajectory _trajectoryCommand = new();
-    long _sequence;      // seqlock: odd while the executor writes the slot
+    long _sequence;      // seqlock: odd while the receive thread writes the slot
     long _lastSeen;
     long _incomplete;
-    string? _executorError;
+    string? _receiveError;
     RosContext? _context;
     Node? _node;
     Publisher<Float64MultiArray>? _arrayPublisher;
     Publisher<JointTrajectory>? _trajectoryPublisher;
     Subscription<JointState>? _subscription;
-    IDisposable? _executor;
     StateFrame? _state;
     CommandFrame? _command;
 
@@ -119,12 +118,14 @@ public sealed class Ros2TopicsSystem : HardwareComponent
         {
             _context = RosContextPool.Acquire(_settings.DomainId, _settings.Network);
             _node = _context.CreateNode(_settings.NodeName, _settings.Namespace);
-            _subscription = _node.CreateSubscription<JointState>(_settings.StateTopic, OnJointState, _settings.StateQos, reuseMessage: true);
+            // Immediate delivery: the joint state is decoded into the slot on Cyclone's receive thread, with no executor
+            // thread between the wire and the control loop.
+            _subscription = _node.CreateSubscription<JointState>(_settings.StateTopic, OnJointState, _settings.StateQos, reuseMessage: true,
+                delivery: Delivery.Immediate);
             if (_settings.CommandType == CommandMessage.Float64MultiArray)
                 _arrayPublisher = _node.CreatePublisher<Float64MultiArray>(_settings.CommandTopic, _settings.CommandQos);
             else
                 _trajectoryPublisher = _node.CreatePublisher<JointTrajectory>(_settings.CommandTopic, _settings.CommandQos);
-            _executor = _node.SpinInBackground($"ros2:{Name}");
         }
         catch (Exception ex) when (ex is Dds.DdsException or ArgumentException or InvalidOperationException)
         {
@@ -139,7 +140,7 @@ public sealed class Ros2TopicsSystem : HardwareComponent
         {
             LastError = $"'{Name}': no complete sensor_msgs/JointState for joints [{string.Join(", ", _joints.Select(j => j.Name))}] " +
                         $"on {StateTopic} (domain {_settings.DomainId}) within {_settings.ConnectTimeout_s:0.###} s" +
-                        (_executorError is { } why ? $"; last problem: {why}" : "; is the driver running? 'rlr topic list' shows what is published");
+                        (_receiveError is { } why ? $"; last problem: {why}" : "; is the driver running? 'rlr topic list' shows what is published");
             Leave();
             return CallbackResult.Failure;
         }
@@ -178,8 +179,6 @@ public sealed class Ros2TopicsSystem : HardwareComponent
 
     void Leave()
     {
-        _executor?.Dispose();
-        _executor = null;
         _node?.Dispose();
         _node = null;
         (_subscription, _arrayPublisher, _trajectoryPublisher) = (null, null, null);
@@ -189,7 +188,7 @@ public sealed class Ros2TopicsSystem : HardwareComponent
         _lastSeen = 0;
     }
 
-    // ---------------------------------------------------------------- executor thread
+    // ---------------------------------------------------------------- receive thread (a DDS listener)
 
     void OnJointState(JointState message)
     {
@@ -203,7 +202,7 @@ public sealed class Ros2TopicsSystem : HardwareComponent
         if (found < _joints.Length)
         {
             Interlocked.Increment(ref _incomplete);
-            _executorError = $"a JointState on {StateTopic} lacked a position for some of [{string.Join(", ", _joints.Select(j => j.Name))}]";
+            _receiveError = $"a JointState on {StateTopic} lacked a position for some of [{string.Join(", ", _joints.Select(j => j.Name))}]";
             return;
         }
         var seq = Interlocked.Read(ref _sequence);

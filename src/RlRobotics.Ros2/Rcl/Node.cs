@@ -54,18 +54,18 @@ public sealed class Node : IDisposable
     }
 
     /// <summary>A subscription delivering <typeparamref name="T"/> from <paramref name="topic"/> to <paramref name="callback"/>.</summary>
-    public Subscription<T> CreateSubscription<T>(string topic, Action<T> callback, QosProfile? qos = null, bool reuseMessage = false)
-        where T : IRosMessage<T>, new() =>
-        CreateSubscription(topic, T.Schema, callback, () => new T(), qos, reuseMessage);
+    public Subscription<T> CreateSubscription<T>(string topic, Action<T> callback, QosProfile? qos = null, bool reuseMessage = false,
+        Delivery delivery = Delivery.Executor) where T : IRosMessage<T>, new() =>
+        CreateSubscription(topic, T.Schema, callback, () => new T(), qos, reuseMessage, delivery);
 
     /// <summary>A subscription for messages described by <paramref name="schema"/>, created by <paramref name="create"/>.</summary>
     public Subscription<T> CreateSubscription<T>(string topic, MessageSchema schema, Action<T> callback, Func<T> create,
-        QosProfile? qos = null, bool reuseMessage = false) where T : IRosMessage
+        QosProfile? qos = null, bool reuseMessage = false, Delivery delivery = Delivery.Executor) where T : IRosMessage
     {
         var full = ResolveName(topic);
         var reader = _context.Participant.CreateReader(_context.Participant.Topic(TopicNames.Topic(full), schema), qos ?? QosProfile.DefaultProfile);
         var subscription = new Subscription<T>(reader, full, callback, create, reuseMessage);
-        Attach(subscription);
+        Attach(subscription, delivery: delivery);
         return subscription;
     }
 
@@ -112,8 +112,24 @@ public sealed class Node : IDisposable
         (_context.Participant.Topic(TopicNames.Request(fullName), ServiceWire.Of(request)),
          _context.Participant.Topic(TopicNames.Reply(fullName), ServiceWire.Of(response)));
 
-    internal void Attach(SubscriptionBase subscription, Action? alsoOnDispose = null)
+    internal void Attach(SubscriptionBase subscription, Action? alsoOnDispose = null, Delivery delivery = Delivery.Executor)
     {
+        if (delivery == Delivery.Immediate)
+        {
+            lock (_subscriptions)
+            {
+                _subscriptions.Add(subscription);
+                subscription.OnDispose = () =>
+                {
+                    Detach(subscription);
+                    alsoOnDispose?.Invoke();
+                };
+            }
+            Track(_readers, subscription.Reader);
+            subscription.Reader.OnDataAvailable(() => subscription.Dispatch(),
+                ex => subscription.RecordError($"callback on {subscription.TopicName} failed: {ex.GetType().Name}: {ex.Message}"));
+            return;
+        }
         lock (_subscriptions)
         {
             var token = Array.IndexOf(_byToken, null);

@@ -37,6 +37,9 @@ public sealed class Publisher<T> : IDisposable where T : IRosMessage
     /// <summary>Subscriptions currently matched.</summary>
     public int SubscriptionCount => _writer.MatchedReaders;
 
+    /// <summary>Waits until every matched reliable subscription acknowledged what was published (rclcpp's <c>wait_for_all_acked</c>); false on timeout.</summary>
+    public bool WaitForAllAcked(TimeSpan timeout) => _writer.WaitForAcks(timeout);
+
     public void Publish(T message)
     {
         lock (_gate)

@@ -17,6 +17,18 @@ public interface ISubscriptionStatistics
     string? LastError { get; }
 }
 
+/// <summary>Which thread runs a subscription's callback.</summary>
+public enum Delivery
+{
+    /// <summary>The thread that spins the node (<see cref="Node.SpinOnce"/>, <see cref="Node.Spin"/>): rclcpp's executor model.</summary>
+    Executor,
+    /// <summary>
+    /// Cyclone's receive thread, as soon as the sample is in (a DDS listener): one thread hand-off less, for short callbacks
+    /// that never block, such as handing a joint state to the control loop. No spinning needed.
+    /// </summary>
+    Immediate,
+}
+
 /// <summary>Base of every subscription: what the node's executor dispatches.</summary>
 public abstract class SubscriptionBase : ISubscriptionStatistics, IDisposable
 {
@@ -39,6 +51,8 @@ public abstract class SubscriptionBase : ISubscriptionStatistics, IDisposable
     public int PublisherCount => Reader.MatchedWriters;
 
     private protected long _received, _malformed;
+
+    internal void RecordError(string error) => LastError = error;
     internal Action? OnDispose;
 
     /// <summary>Takes and delivers everything available; returns how many were delivered.</summary>
