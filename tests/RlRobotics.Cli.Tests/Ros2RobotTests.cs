@@ -10,7 +10,9 @@ namespace RlRobotics.Cli.Tests;
 /// <summary>
 /// The cart-pole over ROS 2 in separate processes, as on a robot: <c>rlr sim serve --ros2</c> is the driver,
 /// <c>rlr run</c> with robots/cartpole.ros2-sim.yaml the node, and the test watches what the node publishes.
+/// Wall-clock control at 250 Hz: it runs in the serial collection, so CPU-heavy tests cannot starve the loop and drop the pole.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class Ros2RobotTests : IDisposable
 {
     const uint Domain = 89;
