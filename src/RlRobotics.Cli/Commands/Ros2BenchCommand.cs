@@ -49,8 +49,7 @@ internal static class Ros2BenchCommand
                 var size = Ros2RoundTrip.WireSize();
                 var executor = Ros2RoundTrip.MeasureRoundTrips(id, n, Delivery.Executor);
                 var immediate = Ros2RoundTrip.MeasureRoundTrips(id, n, Delivery.Immediate);
-                var perPublish = Ros2RoundTrip.MeasurePublishAllocations(id, 10_000);
-                var alone = Ros2RoundTrip.MeasurePublishOnly(id, 100_000);
+                var (alone, perPublish) = Ros2RoundTrip.MeasurePublish(id, 100_000);
                 var (rate, sent) = Ros2RoundTrip.MeasureThroughput(id, s);
                 var native = parse.GetValue(noNative) ? null : Ros2RoundTrip.MeasureDdsperf(id, size, s);
 
