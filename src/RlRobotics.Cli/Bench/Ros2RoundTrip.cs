@@ -89,7 +89,7 @@ public static class Ros2RoundTrip
     public static RoundTrips MeasureRoundTrips(uint domain, int count, Delivery delivery)
     {
         const int warmup = 1000;
-        using var peer = Peer(delivery == Delivery.Executor ? "pong" : "pong-immediate", domain);
+        using var peer = new PeerProcess(delivery == Delivery.Executor ? "pong" : "pong-immediate", domain);
         using var context = Context(domain);
         var node = context.CreateNode("rlr_bench_ping");
         var ping = node.CreatePublisher<JointState>(Ping);
@@ -183,7 +183,7 @@ public static class Ros2RoundTrip
     /// <summary>Publishes for <paramref name="seconds"/> into a sink peer; returns messages per second as the sink counted them.</summary>
     public static (double Rate, long Sent) MeasureThroughput(uint domain, double seconds)
     {
-        using var peer = Peer("sink", domain);
+        using var peer = new PeerProcess("sink", domain);
         long sent = 0;
         using (var context = Context(domain))
         {
@@ -250,8 +250,6 @@ public static class Ros2RoundTrip
             _process.Dispose();
         }
     }
-
-    static PeerProcess Peer(string role, uint domain) => new(role, domain);
 
     // ---------------------------------------------------------------- Cyclone's ddsperf
 

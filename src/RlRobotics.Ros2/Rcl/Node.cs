@@ -114,40 +114,30 @@ public sealed class Node : IDisposable
 
     internal void Attach(SubscriptionBase subscription, Action? alsoOnDispose = null, Delivery delivery = Delivery.Executor)
     {
-        if (delivery == Delivery.Immediate)
-        {
-            lock (_subscriptions)
-            {
-                _subscriptions.Add(subscription);
-                subscription.OnDispose = () =>
-                {
-                    Detach(subscription);
-                    alsoOnDispose?.Invoke();
-                };
-            }
-            Track(_readers, subscription.Reader);
-            subscription.Reader.OnDataAvailable(() => subscription.Dispatch(),
-                ex => subscription.RecordError($"callback on {subscription.TopicName} failed: {ex.GetType().Name}: {ex.Message}"));
-            return;
-        }
         lock (_subscriptions)
         {
-            var token = Array.IndexOf(_byToken, null);
-            if (token < 0)
-            {
-                token = _byToken.Length;
-                Array.Resize(ref _byToken, _byToken.Length * 2);
-            }
-            _byToken[token] = subscription;
             _subscriptions.Add(subscription);
-            _waitSet.Attach(subscription.Reader, token);
             subscription.OnDispose = () =>
             {
                 Detach(subscription);
                 alsoOnDispose?.Invoke();
             };
+            if (delivery == Delivery.Executor)
+            {
+                var token = Array.IndexOf(_byToken, null);
+                if (token < 0)
+                {
+                    token = _byToken.Length;
+                    Array.Resize(ref _byToken, _byToken.Length * 2);
+                }
+                _byToken[token] = subscription;
+                _waitSet.Attach(subscription.Reader, token);
+            }
         }
         Track(_readers, subscription.Reader);
+        if (delivery == Delivery.Immediate)
+            subscription.Reader.OnDataAvailable(() => subscription.Dispatch(),
+                ex => subscription.RecordError($"callback on {subscription.TopicName} failed: {ex.GetType().Name}: {ex.Message}"));
     }
 
     void Detach(SubscriptionBase subscription)
