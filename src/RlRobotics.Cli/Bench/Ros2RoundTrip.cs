@@ -180,30 +180,43 @@ public static class Ros2RoundTrip
         return (us, (double)(GC.GetAllocatedBytesForCurrentThread() - before) / count);
     }
 
-    /// <summary>Publishes for <paramref name="seconds"/> into a sink peer; returns messages per second as the sink counted them.</summary>
-    public static (double Rate, long Sent) MeasureThroughput(uint domain, double seconds)
+    /// <summary>
+    /// Publishes for <paramref name="seconds"/> into a sink peer; returns messages per second as the sink counted them.
+    /// <paramref name="batched"/>: with Cyclone's write batching on (as ddsperf runs), flushed every 100 messages.
+    /// </summary>
+    public static (double Rate, long Sent) MeasureThroughput(uint domain, double seconds, bool batched = false)
     {
         using var peer = new PeerProcess("sink", domain);
         long sent = 0;
         using (var context = Context(domain))
         {
             var node = context.CreateNode("rlr_bench_flood");
-            var flood = node.CreatePublisher<JointState>(Flood, Stream);
-            Matched(() => flood.SubscriptionCount > 0);
-            var message = SixJoints();
-            var end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < end)
+            if (batched) DdsDomain.SetWriteBatching(true); // before the writer exists: Cyclone 0.10.2 reads it when a writer is created
+            try
             {
-                for (var i = 0; i < 100; i++) flood.Publish(message);
-                sent += 100;
+                var flood = node.CreatePublisher<JointState>(Flood, Stream);
+                Matched(() => flood.SubscriptionCount > 0);
+                var message = SixJoints();
+                var end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+                while (Stopwatch.GetTimestamp() < end)
+                {
+                    for (var i = 0; i < 100; i++) flood.Publish(message);
+                    flood.Flush();
+                    sent += 100;
+                }
+                flood.WaitForAllAcked(TimeSpan.FromSeconds(10));
             }
-            flood.WaitForAllAcked(TimeSpan.FromSeconds(10));
+            finally
+            {
+                if (batched) DdsDomain.SetWriteBatching(false);
+            }
         }
         var line = peer.Finish();
         var m = Regex.Match(line, @"received (\d+) in ([0-9.]+) s");
         if (!m.Success) throw new InvalidOperationException($"the sink peer said '{line}'");
         var count = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         var span = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        if (count != sent) throw new InvalidOperationException($"reliable keep-all delivery lost messages: the sink received {count} of {sent}");
         return (span > 0 ? (count - 1) / span : 0, sent);
     }
 
@@ -258,7 +271,9 @@ public static class Ros2RoundTrip
     /// <summary>
     /// ddsperf ping/pong (payload <paramref name="size"/> bytes; listener, then waitset) and pub/sub on the same loopback
     /// configuration; null when ddsperf is not installed. ddsperf prints percentiles per second: the medians over the
-    /// seconds are reported.
+    /// seconds are reported. ddsperf reports <em>half</em> the round trip (its <c>update_roundtrip</c> is given
+    /// <c>(tnow - source_timestamp) / 2</c>, a one-way estimate), so its figures are doubled here to compare round trip
+    /// with round trip. Its pub/sub runs with write batching on (<c>dds_write_set_batch (true)</c> in its main).
     /// </summary>
     public static Native? MeasureDdsperf(uint domain, int size, double seconds)
     {
@@ -271,8 +286,8 @@ public static class Ros2RoundTrip
             var p99 = new List<double>();
             foreach (Match m in Regex.Matches(pingOut, @"size \d+ mean [0-9.]+us min [0-9.]+us 50% ([0-9.]+)us 90% [0-9.]+us 99% ([0-9.]+)us"))
             {
-                p50.Add(double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-                p99.Add(double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+                p50.Add(2 * double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+                p99.Add(2 * double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
             }
             return (Median(p50), Median(p99));
         }

@@ -98,6 +98,8 @@ internal static unsafe partial class DdsNative
     // Status
     [LibraryImport(Library)] internal static partial int dds_get_publication_matched_status(int writer, MatchedStatus* status);
     [LibraryImport(Library)] internal static partial int dds_wait_for_acks(int writer, long timeout_ns);
+    [LibraryImport(Library)] internal static partial void dds_write_set_batch([MarshalAs(UnmanagedType.U1)] bool enable);
+    [LibraryImport(Library)] internal static partial void dds_write_flush(int writer);
     [LibraryImport(Library)] internal static partial int dds_get_subscription_matched_status(int reader, MatchedStatus* status);
 
     // Logging (ddsrt/log.h)

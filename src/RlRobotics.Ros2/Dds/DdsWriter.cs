@@ -32,6 +32,12 @@ public sealed class DdsWriter : IDisposable
         ? $"the serialised sample does not match {Topic.Schema.FullName}; nothing was sent on '{Topic.Name}'"
         : $"writing on '{Topic.Name}' failed: {DdsException.Describe(result)} ({result})", result);
 
+    /// <summary>
+    /// Sends what write batching (<see cref="DdsDomain.SetWriteBatching"/>) has held back for this writer. Without batching
+    /// every write is sent at once and this does nothing.
+    /// </summary>
+    public void Flush() => DdsNative.dds_write_flush(_entity.Handle);
+
     /// <summary>Readers currently matched (publication-matched status).</summary>
     public unsafe int MatchedReaders
     {

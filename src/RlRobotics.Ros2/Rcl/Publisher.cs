@@ -40,6 +40,9 @@ public sealed class Publisher<T> : IDisposable where T : IRosMessage
     /// <summary>Waits until every matched reliable subscription acknowledged what was published (rclcpp's <c>wait_for_all_acked</c>); false on timeout.</summary>
     public bool WaitForAllAcked(TimeSpan timeout) => _writer.WaitForAcks(timeout);
 
+    /// <summary>Sends samples held back by write batching (<see cref="DdsDomain.SetWriteBatching"/>); nothing otherwise.</summary>
+    public void Flush() => _writer.Flush();
+
     public void Publish(T message)
     {
         lock (_gate)
