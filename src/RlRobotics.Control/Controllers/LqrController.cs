@@ -15,8 +15,11 @@ public sealed record LqrOptions(double[] Q, double[] R);
 /// the discrete Riccati equation on the model linearised (exact RK4 Jacobians) at the control period.
 /// The output is kept inside the joints' effort and rate limits.
 /// </summary>
-public sealed class LqrController : IController
+public sealed class LqrController : IController, IGoalTarget
 {
+    private readonly GoalMailbox _goals;
+    private readonly int[] _goalIndex;       // goal-interface index → state index in the model
+    private readonly double[] _goalScratch;
     private readonly IDynamicsModel _model;
     private readonly double[] _goal, _uStar, _gain, _error;
     private readonly int[] _stateIndex, _commandIndex;
@@ -29,6 +32,11 @@ public sealed class LqrController : IController
         var m = model.ControlSize;
         _goal = model.StateNames.Select(name => robot.Task?.Term(name)?.Goal ?? 0).ToArray();
         _uStar = DiscreteLqr.EquilibriumControl(model, _goal);
+        // Positions may be moved while running; the gain is kept (exact where the dynamics do not depend on that
+        // coordinate, as a cart's position; elsewhere only near the design point, which the goal limits keep it to).
+        _goalIndex = Enumerable.Range(0, n).Where(i => model.StateNames[i].EndsWith("/position", StringComparison.Ordinal)).ToArray();
+        _goals = new GoalMailbox(_goalIndex.Select(i => model.StateNames[i]).ToArray(), _goalIndex.Select(i => _goal[i]).ToArray());
+        _goalScratch = new double[_goalIndex.Length];
         // A discrete-time (learned) model is linearised at its own step; its gain then runs at the loop rate.
         var dt = model is IDiscreteDynamicsModel discrete ? discrete.Dt_s : robot.Period_s;
         var (a, b) = DiscreteLqr.Linearise(model, _goal, _uStar, dt);
@@ -71,8 +79,16 @@ public sealed class LqrController : IController
         foreach (var s in _shapers) s.Reset(0);
     }
 
+    public IReadOnlyList<string> GoalInterfaces => _goals.Names;
+
+    public double Goal(string interfaceName) => _goals.Get(interfaceName);
+
+    public bool RequestGoal(string interfaceName, double value) => _goals.Request(interfaceName, value);
+
     public void Update(StateFrame state, CommandFrame command, in CycleTime time)
     {
+        if (_goals.TryTake(_goalScratch))
+            for (var g = 0; g < _goalIndex.Length; g++) _goal[_goalIndex[g]] = _goalScratch[g];
         var n = _error.Length;
         var s = state.Values;
         for (var i = 0; i < n; i++) _error[i] = Angles.Difference(s[_stateIndex[i]], _goal[i], _model.IsPeriodic(i));

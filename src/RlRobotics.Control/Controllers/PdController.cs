@@ -15,9 +15,11 @@ public sealed record PdGains(double Kp, double Kd);
 /// directly, velocity joints v = kp (q* − q), effort joints τ = kp (q* − q) − kd q̇. The goal is the task's
 /// goal position, or — for the <c>hold</c> controller — where each joint was when the controller started.
 /// </summary>
-public sealed class PdController : IController
+public sealed class PdController : IController, IGoalTarget
 {
     private readonly Channel[] _channels;
+    private readonly GoalMailbox _goals;
+    private readonly double[] _goalScratch;
     private readonly bool _hold;
 
     private sealed class Channel
@@ -49,7 +51,15 @@ public sealed class PdController : IController
             };
         }).ToArray();
         ClaimedCommands = _channels.Select(c => InterfaceName.Of(c.Joint.Name, c.Mode)).ToArray();
+        _goals = new GoalMailbox(_channels.Select(c => InterfaceName.Of(c.Joint.Name, InterfaceKind.Position)).ToArray(), _channels.Select(c => c.Goal).ToArray());
+        _goalScratch = new double[_channels.Length];
     }
+
+    public IReadOnlyList<string> GoalInterfaces => _goals.Names;
+
+    public double Goal(string interfaceName) => _goals.Get(interfaceName);
+
+    public bool RequestGoal(string interfaceName, double value) => _goals.Request(interfaceName, value);
 
     public string Kind { get; }
 
@@ -74,10 +84,13 @@ public sealed class PdController : IController
             if (!c.HasGoal) c.Goal = state.Values[c.Position];
             c.Shaper.Reset(c.Mode == InterfaceKind.Position ? state.Values[c.Position] : 0);
         }
+        _goals.Reset(_channels.Select(c => c.Goal).ToArray());
     }
 
     public void Update(StateFrame state, CommandFrame command, in CycleTime time)
     {
+        if (_goals.TryTake(_goalScratch))
+            for (var i = 0; i < _channels.Length; i++) _channels[i].Goal = _goalScratch[i];
         var s = state.Values;
         foreach (var c in _channels)
         {

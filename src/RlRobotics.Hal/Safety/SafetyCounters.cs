@@ -31,6 +31,10 @@ public enum SafetyEventKind
     EStopReleased,
     WatchdogTripped,
     WatchdogCleared,
+    /// <summary>Hold mode on (e.g. a remote <c>mode hold</c>): every joint holds as in safe mode, nothing latched.</summary>
+    HoldEngaged,
+    /// <summary>Hold mode off: commands resume, rate-limited from the held values.</summary>
+    HoldReleased,
 }
 
 /// <summary>One safety event on the loop clock.</summary>

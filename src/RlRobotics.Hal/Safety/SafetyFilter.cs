@@ -29,6 +29,9 @@ public sealed class SafetyFilter
     private string? _estopReason;
     private string? _pendingEStop;
     private int _pendingReset;
+    private bool _held;
+    private string? _pendingHold;            // a reason: hold; RunMarker: run
+    private const string RunMarker = "\0run";
 
     /// <summary>Per commanded joint: interface indices, limits and the filter's memory.</summary>
     private sealed class Guard
@@ -74,8 +77,17 @@ public sealed class SafetyFilter
     /// <summary>Why the e-stop latched, or null.</summary>
     public string? EStopReason => Volatile.Read(ref _estopReason);
 
-    /// <summary>Whether the filter is commanding safe values this cycle (e-stop or stale state).</summary>
-    public bool InSafeMode => EStopLatched || Volatile.Read(ref _stale);
+    /// <summary>Whether the filter is commanding safe values this cycle (e-stop, stale state or hold mode).</summary>
+    public bool InSafeMode => EStopLatched || Volatile.Read(ref _stale) || Volatile.Read(ref _held);
+
+    /// <summary>Whether hold mode is on (<see cref="RequestHold"/>).</summary>
+    public bool Held => Volatile.Read(ref _held);
+
+    /// <summary>
+    /// Asks for hold mode (<paramref name="hold"/> true: every joint holds as in safe mode, without latching an e-stop) or for
+    /// normal running, at the filter's next cycle (any thread). <paramref name="reason"/> goes into the event.
+    /// </summary>
+    public void RequestHold(bool hold, string reason) => Volatile.Write(ref _pendingHold, hold ? reason : RunMarker);
 
     /// <summary>Asks the filter to latch the e-stop at its next cycle (any thread; e.g. an operator or a remote command).</summary>
     public void RequestEStop(string reason) => Interlocked.CompareExchange(ref _pendingEStop, reason, null);
@@ -123,6 +135,22 @@ public sealed class SafetyFilter
         }
         var requested = Interlocked.Exchange(ref _pendingEStop, null);
         if (requested is not null) Latch(time.Now_ns, requested, s);
+        var mode = Interlocked.Exchange(ref _pendingHold, null);
+        if (mode is not null)
+        {
+            var hold = !ReferenceEquals(mode, RunMarker);
+            if (hold && !_held)
+            {
+                if (!_safeLatched && !_stale) CaptureHold(s);
+                Volatile.Write(ref _held, true);
+                Record(time.Now_ns, SafetyEventKind.HoldEngaged, mode);
+            }
+            else if (!hold && _held)
+            {
+                Volatile.Write(ref _held, false);
+                Record(time.Now_ns, SafetyEventKind.HoldReleased, "");
+            }
+        }
 
         // 1. Non-finite commands.
         foreach (var g in _guards)
@@ -148,7 +176,7 @@ public sealed class SafetyFilter
         Volatile.Write(ref _stale, stale);
 
         // 3. Safe mode.
-        if (_safeLatched || stale)
+        if (_safeLatched || stale || _held)
         {
             _safeCycles++;
             foreach (var g in _guards) CommandSafe(g, values, s);

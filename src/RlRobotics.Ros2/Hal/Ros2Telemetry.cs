@@ -13,9 +13,6 @@ using RlRobotics.Ros2.Rcl;
 
 namespace RlRobotics.Ros2.Hal;
 
-/// <summary>What the telemetry reports on besides the joint states: the loop, the filter, the hardware.</summary>
-public sealed record TelemetrySources(LoopStatistics Loop, SafetyFilter Filter, ResourceManager Resources, Func<Exception?> ControllerFault);
-
 /// <summary>
 /// The node's face in the ROS graph while <c>rlr run</c> drives a robot: <c>sensor_msgs/JointState</c> on
 /// <c>/joint_states</c> (for robot_state_publisher, rviz, rosbag) and <c>diagnostic_msgs/DiagnosticArray</c> on
@@ -207,6 +204,7 @@ public sealed class Ros2Telemetry : ICycleObserver, IDisposable
     {
         var c = filter.Counters;
         var (level, message) = filter.EStopLatched ? (DiagnosticStatus.ERROR, $"e-stop latched: {filter.EStopReason}")
+            : filter.Held ? (DiagnosticStatus.WARN, "hold mode: every joint holds")
             : filter.InSafeMode ? (DiagnosticStatus.WARN, "safe mode: the state is stale (watchdog)")
             : (DiagnosticStatus.OK, "commands pass");
         var status = Status(level, "safety filter", message,
