@@ -149,6 +149,12 @@ internal static class RunCommand
                                $"clock [cyan]{args.Clock}[/] · {node.Robot.RateHz:0.#} Hz · " +
                                (args.Duration_s is { } d ? $"{d:0.###} s" : "until Ctrl+C"));
             if (node.Telemetry?.Describe() is { } telemetry) console.MarkupLine(Markup.Escape(telemetry));
+            if (node.Fleet is { } fleet)
+            {
+                console.MarkupLine((fleet.Settings.Insecure ? "[bold red]" : "[default]") + Markup.Escape(fleet.Describe()) + "[/]");
+                fleet.CommandHandled += c => console.MarkupLine(Markup.Escape(
+                    $"remote {c.Command}: {(c.Accepted ? "accepted" : $"REFUSED ({c.Refusal})")} — {c.Detail}"));
+            }
 
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; node.Loop.Stop(); };
             System.Console.CancelKeyPress += onCancel;
@@ -168,6 +174,15 @@ internal static class RunCommand
 
             var report = RunReport.From(node, wall.Elapsed.TotalSeconds);
             Summary.Write(console, report);
+            if (node.Fleet is { } link)
+            {
+                node.Fleet.Flush(TimeSpan.FromSeconds(2));
+                var s = link.Link;
+                console.MarkupLine(Markup.Escape($"MQTT: {link.StatePublished} state samples; {s.Enqueued} messages queued, {s.Delivered} acknowledged, " +
+                                                 $"{s.Dropped} dropped, {s.Pending + s.InFlight} unsent; {s.Reconnects} reconnects; " +
+                                                 $"commands {link.Commands?.Accepted ?? 0} accepted, {link.Commands?.Refused.Values.Sum() ?? 0} refused" +
+                                                 (link.LastError is { } e ? $"; last error: {e}" : "")));
+            }
             if (args.ReportPath is { } path)
             {
                 try

@@ -18,6 +18,7 @@ using RlRobotics.Control.Controllers;
 using RlRobotics.Learning.Envs;
 using RlRobotics.Learning.Policies;
 using RlRobotics.Learning.Safety;
+using RlRobotics.Mqtt.Fleet;
 
 namespace RlRobotics.Cli.Node;
 
@@ -57,9 +58,10 @@ public sealed record NodeOptions
 public sealed class RobotNode : IDisposable
 {
     private RobotNode(NodeOptions options, ResourceManager resources, IController controller, SafetyFilter filter, TaskMonitor? monitor, ControlLoop loop,
-        Ros2Telemetry? telemetry)
+        Ros2Telemetry? telemetry, FleetLink? fleet)
     {
         Telemetry = telemetry;
+        Fleet = fleet;
         Options = options;
         Resources = resources;
         Controller = controller;
@@ -82,6 +84,8 @@ public sealed class RobotNode : IDisposable
     /// <see cref="Activate"/>); null otherwise.
     /// </summary>
     public Ros2Telemetry? Telemetry { get; }
+    /// <summary>The MQTT fleet link (telemetry, signed remote commands) when the robot file has <c>mqtt:</c>; started by <see cref="Activate"/>.</summary>
+    public FleetLink? Fleet { get; }
 
     /// <summary>The registry of component types this node knows.</summary>
     public static ComponentRegistry DefaultRegistry() => new ComponentRegistry().AddSimulation().AddSerial(SimulatedDynamixelBus.Create).AddRos2();
@@ -123,11 +127,25 @@ public sealed class RobotNode : IDisposable
         };
         var telemetry = components.OfType<Ros2TopicsSystem>().FirstOrDefault() is { Settings.PublishesTelemetry: true } ros
             ? new Ros2Telemetry(ros.Settings, robot, resources.State) : null;
-        ICycleObserver?[] own = [monitor, telemetry];
+        var fleet = FleetFor(robot, controller, resources);
+        ICycleObserver?[] own = [monitor, telemetry, fleet];
         var observers = own.OfType<ICycleObserver>().Concat(options.Observers).ToArray();
         var loop = new ControlLoop(loopOptions, options.Clock, resources, controller, filter, observers);
-        telemetry?.Bind(new TelemetrySources(loop.Statistics, filter, resources, () => loop.ControllerFault));
-        return new RobotNode(options, resources, controller, filter, monitor, loop, telemetry) { Shielded = shielded };
+        var sources = new TelemetrySources(loop.Statistics, filter, resources, () => loop.ControllerFault);
+        telemetry?.Bind(sources);
+        fleet?.Bind(sources, controller as IGoalTarget);
+        return new RobotNode(options, resources, controller, filter, monitor, loop, telemetry, fleet) { Shielded = shielded };
+    }
+
+    // The robot file's mqtt: section, checked with the controller it will move (goal_limits must name goals it can move).
+    private static FleetLink? FleetFor(RobotSpec robot, IController controller, ResourceManager resources)
+    {
+        if (robot.Mqtt is not { } node) return null;
+        var settings = FleetSettings.Read(node, robot.Name);
+        if (settings is not null)
+            foreach (var problem in CommandChannel.CheckGoals(settings, controller as IGoalTarget)) node["commands"]["goal_limits"].Error(problem);
+        node.Diagnostics.ThrowIfAny();
+        return settings is null ? null : new FleetLink(settings, robot, resources.State);
     }
 
     // The policy controller, with the task's shield on the agent's model when the task declares hard constraints.
@@ -171,13 +189,18 @@ public sealed class RobotNode : IDisposable
     public IReadOnlyList<string> Activate()
     {
         var refused = Resources.ConfigureAndActivate();
-        if (refused.Count == 0) Telemetry?.Start();
+        if (refused.Count == 0)
+        {
+            Telemetry?.Start();
+            Fleet?.Start();
+        }
         return refused;
     }
 
     public void Dispose()
     {
         Telemetry?.Dispose();
+        Fleet?.Dispose();
         if (Controller is IDisposable disposable) disposable.Dispose();
         Resources.ShutdownAll();
     }

@@ -24,6 +24,9 @@ public sealed record RobotSpec
 
     public required AgentSpec Agent { get; init; }
 
+    /// <summary>The <c>mqtt:</c> section (the fleet link), read by the MQTT project; null when absent.</summary>
+    public ConfigNode? Mqtt { get; init; }
+
     /// <summary>The task the robot is judged on (goal and success criterion); null when none is declared.</summary>
     public TaskSpec? Task { get; init; }
 

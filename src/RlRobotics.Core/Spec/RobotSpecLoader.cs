@@ -40,6 +40,8 @@ public static partial class RobotSpecLoader
         var realtime = ReadRealtime(root["realtime"]);
         var agent = ReadAgent(root["agent"]);
         var task = ReadTask(root["task"], joints, sensors);
+        var mqtt = root["mqtt"];
+        mqtt.ExpectMapping(optional: true);
         root.RejectUnknownKeys();
         diagnostics.ThrowIfAny();
 
@@ -54,6 +56,7 @@ public static partial class RobotSpecLoader
             Safety = safety,
             Realtime = realtime,
             Agent = agent,
+            Mqtt = mqtt.IsMissing ? null : mqtt,
             Task = task,
         };
     }
