@@ -34,7 +34,7 @@ public sealed class MqttClient : IMqttClient
     private readonly Dictionary<ushort, PendingRequest> _requests = [];
     private ushort _lastId;
     private long _sequence;
-    private SemaphoreSlim _window = new(100, 100);
+    private FifoSemaphore _window = new(100, grantInline: true);
     private int _windowSize = 100;
 
     /// <inheritdoc/>
@@ -60,6 +60,9 @@ public sealed class MqttClient : IMqttClient
 
     private long _protocolErrors;
 
+    /// <summary>Test hook: a PINGREQ is waiting for its PINGRESP.</summary>
+    internal bool PingOutstanding => _connection is { } c && Volatile.Read(ref c.PingSentTimestamp) != 0;
+
     /// <inheritdoc/>
     public async Task<MqttClientConnectResult> ConnectAsync(MqttClientOptions options, CancellationToken cancellationToken = default)
     {
@@ -75,7 +78,7 @@ public sealed class MqttClient : IMqttClient
             if (options.CleanSession || (_options is not null && _options.ClientId != options.ClientId)) discarded = DiscardSessionLocked();
             if (_windowSize != options.MaximumInFlight && _flights.Count == 0)
             {
-                _window = new SemaphoreSlim(options.MaximumInFlight, options.MaximumInFlight);
+                _window = new FifoSemaphore(options.MaximumInFlight, grantInline: true);
                 _windowSize = options.MaximumInFlight;
             }
             _options = options;
@@ -635,7 +638,7 @@ public sealed class MqttClient : IMqttClient
     }
 
     /// <summary>A QoS 1/2 message between PUBLISH and its final acknowledgement.</summary>
-    private sealed class OutboundFlight(ushort packetId, MqttApplicationMessage message, long sequence, SemaphoreSlim window)
+    private sealed class OutboundFlight(ushort packetId, MqttApplicationMessage message, long sequence, FifoSemaphore window)
     {
         private int _done;
         public ushort PacketId { get; } = packetId;

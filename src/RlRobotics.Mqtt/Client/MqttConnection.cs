@@ -14,7 +14,7 @@ internal sealed class MqttConnection(Stream stream, MqttClientOptions options)
     // that would receive it; bounded, so a slow handler slows the reader (TCP back-pressure) instead of buffering without end.
     private const int DeliveryQueueCapacity = 256;
 
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly FifoSemaphore _writeLock = new(1);
     private readonly CancellationTokenSource _cts = new();
     private byte[] _buffer = new byte[4096];
     private int _start, _end;
@@ -91,7 +91,7 @@ internal sealed class MqttConnection(Stream stream, MqttClientOptions options)
     /// <summary>Best-effort synchronous write used by Dispose (DISCONNECT), waiting at most 100 ms for the lock.</summary>
     public void TryWriteSync(ReadOnlySpan<byte> packet)
     {
-        if (IsClosed || !_writeLock.Wait(100)) return;
+        if (IsClosed || !_writeLock.Wait(TimeSpan.FromMilliseconds(100))) return;
         try { Stream.Write(packet); }
         catch (Exception) { /* closing anyway */ }
         finally { _writeLock.Release(); }
