@@ -22,6 +22,9 @@ public sealed class MosquittoBroker : IDisposable
     /// <summary>Full rights on test/# (and read on $SYS/#).</summary>
     public const string User = "robot", Password = "robot-pass";
 
+    /// <summary>A fleet operator: may send robot commands (rlr/+/cmd/#) and read everything under rlr/.</summary>
+    public const string Operator = "operator", OperatorPassword = "operator-pass";
+
     /// <summary>May read test/# but not write it; may not subscribe private/#.</summary>
     public const string Viewer = "viewer", ViewerPassword = "viewer-pass";
 
@@ -46,10 +49,16 @@ public sealed class MosquittoBroker : IDisposable
         File.WriteAllText(passwd, "");
         Tool.Run("mosquitto_passwd", $"-b {passwd} {User} {Password}");
         Tool.Run("mosquitto_passwd", $"-b {passwd} {Viewer} {ViewerPassword}");
+        Tool.Run("mosquitto_passwd", $"-b {passwd} {Operator} {OperatorPassword}");
         File.WriteAllText(Path.Combine(Directory, "acl"), $"""
             user {User}
             topic readwrite test/#
             topic read $SYS/#
+            topic readwrite rlr/#
+
+            user {Operator}
+            topic write rlr/+/cmd/#
+            topic read rlr/#
 
             user {Viewer}
             topic read test/#
