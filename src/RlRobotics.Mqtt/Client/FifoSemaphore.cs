@@ -2,12 +2,10 @@ namespace RlRobotics.Mqtt.Client;
 
 /// <summary>
 /// An async semaphore that grants waiters strictly in arrival order. SemaphoreSlim does not promise an order, and
-/// MQTT does (messages of one publisher arrive in the order they were published), so the in-flight window and the
-/// write lock use this. The uncontended path completes synchronously and allocates nothing.
-/// With <c>grantInline</c>, Release runs the next waiter's continuation on the releasing thread, so waiters reach
-/// their next step (for the in-flight window: queueing on the write lock) in grant order too.
+/// MQTT does (messages of one publisher arrive in the order they were published), so the publish order gate, the
+/// in-flight window and the write lock use this. The uncontended path completes synchronously and allocates nothing.
 /// </summary>
-internal sealed class FifoSemaphore(int initialCount, bool grantInline = false)
+internal sealed class FifoSemaphore(int initialCount)
 {
     private readonly object _gate = new();
     private readonly Queue<Waiter> _waiters = new();
@@ -26,7 +24,7 @@ internal sealed class FifoSemaphore(int initialCount, bool grantInline = false)
                 return default;
             }
             cancellationToken.ThrowIfCancellationRequested();
-            var waiter = new Waiter(grantInline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
+            var waiter = new Waiter();
             _waiters.Enqueue(waiter);
             if (cancellationToken.CanBeCanceled) waiter.Registration = cancellationToken.Register(static w => ((Waiter)w!).Cancel(), waiter);
             return new ValueTask(waiter.Task);
@@ -63,7 +61,7 @@ internal sealed class FifoSemaphore(int initialCount, bool grantInline = false)
         next.TrySetResult();
     }
 
-    private sealed class Waiter(TaskCreationOptions options) : TaskCompletionSource(options)
+    private sealed class Waiter() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         private int _state; // 0 waiting, 1 granted, 2 cancelled
         public CancellationTokenRegistration Registration;

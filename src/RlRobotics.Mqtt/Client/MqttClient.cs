@@ -34,7 +34,10 @@ public sealed class MqttClient : IMqttClient
     private readonly Dictionary<ushort, PendingRequest> _requests = [];
     private ushort _lastId;
     private long _sequence;
-    private FifoSemaphore _window = new(100, grantInline: true);
+    private FifoSemaphore _window = new(100);
+    // Publishers pass through this one at a time, in call order, from the in-flight window to the socket: so
+    // messages leave in the order PublishAsync was called even when the window is full (spec 4.6).
+    private readonly FifoSemaphore _publishOrder = new(1);
     private int _windowSize = 100;
 
     /// <inheritdoc/>
@@ -78,7 +81,7 @@ public sealed class MqttClient : IMqttClient
             if (options.CleanSession || (_options is not null && _options.ClientId != options.ClientId)) discarded = DiscardSessionLocked();
             if (_windowSize != options.MaximumInFlight && _flights.Count == 0)
             {
-                _window = new FifoSemaphore(options.MaximumInFlight, grantInline: true);
+                _window = new FifoSemaphore(options.MaximumInFlight);
                 _windowSize = options.MaximumInFlight;
             }
             _options = options;
@@ -170,17 +173,45 @@ public sealed class MqttClient : IMqttClient
         if (applicationMessage.QualityOfServiceLevel > MqttQualityOfServiceLevel.ExactlyOnce) throw new ArgumentException($"QoS {(int)applicationMessage.QualityOfServiceLevel} does not exist");
         if (applicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce) return PublishWithAckAsync(applicationMessage, cancellationToken);
 
-        // QoS 0 hot path: a pooled buffer, and no allocation at all when the socket takes the bytes at once.
+        // QoS 0 hot path: a pooled buffer, and no allocation at all when nobody else is publishing and the socket
+        // takes the bytes at once.
         var c = RequireConnection();
-        var pending = SendPublishAsync(c, applicationMessage, MqttQualityOfServiceLevel.AtMostOnce, dup: false, 0, cancellationToken);
-        if (!pending.IsCompleted) return AwaitQos0(pending);
+        var order = _publishOrder.WaitAsync(cancellationToken);
+        if (!order.IsCompletedSuccessfully) return PublishQos0QueuedAsync(order, applicationMessage, cancellationToken);
+        ValueTask pending;
+        try
+        {
+            pending = SendPublishAsync(c, applicationMessage, MqttQualityOfServiceLevel.AtMostOnce, dup: false, 0, cancellationToken);
+        }
+        catch
+        {
+            _publishOrder.Release();
+            throw;
+        }
+        if (!pending.IsCompleted) return AwaitQos0Async(pending);
+        _publishOrder.Release();
         pending.GetAwaiter().GetResult();
         return Qos0Result;
     }
 
-    private static async Task<MqttClientPublishResult> AwaitQos0(ValueTask pending)
+    private async Task<MqttClientPublishResult> AwaitQos0Async(ValueTask pending)
     {
-        await pending.ConfigureAwait(false);
+        try { await pending.ConfigureAwait(false); }
+        finally { _publishOrder.Release(); }
+        return await Qos0Result.ConfigureAwait(false);
+    }
+
+    private async Task<MqttClientPublishResult> PublishQos0QueuedAsync(ValueTask order, MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        await order.ConfigureAwait(false);
+        try
+        {
+            await SendPublishAsync(RequireConnection(), message, MqttQualityOfServiceLevel.AtMostOnce, dup: false, 0, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _publishOrder.Release();
+        }
         return await Qos0Result.ConfigureAwait(false);
     }
 
@@ -197,30 +228,38 @@ public sealed class MqttClient : IMqttClient
     /// </summary>
     internal async Task<Task<MqttClientPublishResult>> StartPublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
     {
-        var window = _window;
-        await window.WaitAsync(cancellationToken).ConfigureAwait(false);
-        OutboundFlight flight;
-        MqttConnection c;
-        lock (_gate)
-        {
-            if (_connection is not { Established: true, IsClosed: false } current || _disposed)
-            {
-                window.Release();
-                throw new MqttClientDisconnectedException("not connected: call ConnectAsync first (or wait for the reconnect)");
-            }
-            c = current;
-            flight = new OutboundFlight(AllocateIdLocked(), message, ++_sequence, window);
-            _flights.Add(flight.PacketId, flight);
-        }
+        await _publishOrder.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await SendPublishAsync(c, message, message.QualityOfServiceLevel, dup: false, flight.PacketId, CancellationToken.None).ConfigureAwait(false);
+            var window = _window;
+            await window.WaitAsync(cancellationToken).ConfigureAwait(false);
+            OutboundFlight flight;
+            MqttConnection c;
+            lock (_gate)
+            {
+                if (_connection is not { Established: true, IsClosed: false } current || _disposed)
+                {
+                    window.Release();
+                    throw new MqttClientDisconnectedException("not connected: call ConnectAsync first (or wait for the reconnect)");
+                }
+                c = current;
+                flight = new OutboundFlight(AllocateIdLocked(), message, ++_sequence, window);
+                _flights.Add(flight.PacketId, flight);
+            }
+            try
+            {
+                await SendPublishAsync(c, message, message.QualityOfServiceLevel, dup: false, flight.PacketId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (MqttClientDisconnectedException)
+            {
+                // Close() already decided the flight: failed with a clean session, kept for resend with a persistent one.
+            }
+            return flight.Completion.Task;
         }
-        catch (MqttClientDisconnectedException)
+        finally
         {
-            // Close() already decided the flight: failed with a clean session, kept for resend with a persistent one.
+            _publishOrder.Release();
         }
-        return flight.Completion.Task;
     }
 
     /// <inheritdoc/>
