@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using RlRobotics.Core.Processes;
 using RlRobotics.Core.Spec;
 using RlRobotics.Ros2.Dds;
 using RlRobotics.Ros2.Messages;
@@ -129,48 +130,15 @@ public sealed class NativePeers
 
 /// <summary>
 /// The echo peer (tests/RlRobotics.Ros2.EchoPeer) as a separate process: it echoes every registry type from
-/// <c>/echo/in/&lt;pkg&gt;_&lt;Name&gt;</c> to <c>/echo/out/…</c>. Stops when its stdin closes.
+/// <c>/echo/in/&lt;pkg&gt;_&lt;Name&gt;</c> to <c>/echo/out/…</c>, and says "echoed N" when its stdin closes.
 /// </summary>
-public sealed class EchoPeer : IDisposable
+public static class EchoPeer
 {
-    readonly Process _process;
-
-    EchoPeer(Process process) => _process = process;
-
-    public static EchoPeer Start(uint domain)
+    public static PeerProcess Start(uint domain)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RlRobotics.Ros2.EchoPeer.dll"));
         start.ArgumentList.Add(domain.ToString(CultureInfo.InvariantCulture));
-        var peer = new EchoPeer(Process.Start(start)!);
-        var ready = peer._process.StandardOutput.ReadLineAsync();
-        if (!ready.Wait(TimeSpan.FromSeconds(60)) || ready.Result != "ready")
-        {
-            var said = ready.IsCompleted ? ready.Result : "(nothing in 60 s)";
-            if (!peer._process.HasExited) peer._process.Kill(true);
-            var error = peer._process.StandardError.ReadToEnd();
-            peer._process.Dispose();
-            throw new InvalidOperationException($"the echo peer did not start: '{said}' {error}");
-        }
-        return peer;
-    }
-
-    /// <summary>Closes its stdin and returns the last line it printed ("echoed N").</summary>
-    public string Finish()
-    {
-        _process.StandardInput.Close();
-        var text = _process.StandardOutput.ReadToEnd();
-        _process.WaitForExit(20_000);
-        return text.Trim().Split('\n')[^1];
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            try { _process.StandardInput.Close(); } catch (IOException) { }
-            if (!_process.WaitForExit(5_000)) _process.Kill(true);
-        }
-        _process.Dispose();
+        return new PeerProcess(start, "the echo peer");
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RlRobotics.Core.Processes;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using RlRobotics.Ros2.Dds;
@@ -66,14 +67,25 @@ public static class Ros2RoundTrip
         using var context = Context(domain);
         var node = context.CreateNode("rlr_bench_sink");
         long count = 0, first = 0, last = 0;
-        node.CreateSubscription<JointState>(Flood, _ =>
+        var flood = node.CreateSubscription<JointState>(Flood, _ =>
         {
             last = Stopwatch.GetTimestamp();
             if (count++ == 0) first = last;
         }, Stream, reuseMessage: true, delivery: Delivery.Immediate);
         output.WriteLine("ready");
         output.Flush();
+        // A volatile reader drops what a writer sent before the reader knew it: say when the flood writer is known.
+        Matched(() => flood.PublisherCount > 0);
+        output.WriteLine("matched");
+        output.Flush();
         Console.In.ReadToEnd();
+        // Acknowledged samples may still wait in the reader for the listener: count until nothing more arrives.
+        long seen;
+        do
+        {
+            seen = Volatile.Read(ref count);
+            Thread.Sleep(200);
+        } while (Volatile.Read(ref count) != seen);
         output.WriteLine($"received {count} in {(last - first) / (double)Stopwatch.Frequency:0.######} s");
     }
 
@@ -89,7 +101,7 @@ public static class Ros2RoundTrip
     public static RoundTrips MeasureRoundTrips(uint domain, int count, Delivery delivery)
     {
         const int warmup = 1000;
-        using var peer = new PeerProcess(delivery == Delivery.Executor ? "pong" : "pong-immediate", domain);
+        using var peer = Peer(delivery == Delivery.Executor ? "pong" : "pong-immediate", domain);
         using var context = Context(domain);
         var node = context.CreateNode("rlr_bench_ping");
         var ping = node.CreatePublisher<JointState>(Ping);
@@ -186,7 +198,7 @@ public static class Ros2RoundTrip
     /// </summary>
     public static (double Rate, long Sent) MeasureThroughput(uint domain, double seconds, bool batched = false)
     {
-        using var peer = new PeerProcess("sink", domain);
+        using var peer = Peer("sink", domain);
         long sent = 0;
         using (var context = Context(domain))
         {
@@ -196,6 +208,7 @@ public static class Ros2RoundTrip
             {
                 var flood = node.CreatePublisher<JointState>(Flood, Stream);
                 Matched(() => flood.SubscriptionCount > 0);
+                peer.Expect("matched", TimeSpan.FromSeconds(20));
                 var message = SixJoints();
                 var end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
                 while (Stopwatch.GetTimestamp() < end)
@@ -204,7 +217,7 @@ public static class Ros2RoundTrip
                     flood.Flush();
                     sent += 100;
                 }
-                flood.WaitForAllAcked(TimeSpan.FromSeconds(10));
+                if (!flood.WaitForAllAcked(TimeSpan.FromSeconds(30))) throw new InvalidOperationException("the sink did not acknowledge everything within 30 s");
             }
             finally
             {
@@ -231,37 +244,12 @@ public static class Ros2RoundTrip
     }
 
     /// <summary>A peer process: this program with <c>bench ros2 --peer ROLE</c>; it stops when its stdin closes.</summary>
-    sealed class PeerProcess : IDisposable
+    static PeerProcess Peer(string role, uint domain)
     {
-        readonly Process _process;
-
-        public PeerProcess(string role, uint domain)
-        {
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true };
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(Ros2RoundTrip).Assembly.Location);
-            foreach (var a in new[] { "bench", "ros2", "--peer", role, "--domain-id", domain.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(a);
-            _process = Process.Start(start)!;
-            if (_process.StandardOutput.ReadLine() != "ready") throw new InvalidOperationException($"the {role} peer did not start");
-        }
-
-        /// <summary>Closes its stdin and returns the last line it printed.</summary>
-        public string Finish()
-        {
-            _process.StandardInput.Close();
-            var text = _process.StandardOutput.ReadToEnd();
-            _process.WaitForExit(20_000);
-            return text.Trim().Split('\n')[^1];
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                try { _process.StandardInput.Close(); } catch (IOException) { }
-                if (!_process.WaitForExit(5_000)) _process.Kill(true);
-            }
-            _process.Dispose();
-        }
+        var start = new ProcessStartInfo(Environment.ProcessPath!);
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(Ros2RoundTrip).Assembly.Location);
+        foreach (var a in new[] { "bench", "ros2", "--peer", role, "--domain-id", domain.ToString(CultureInfo.InvariantCulture) }) start.ArgumentList.Add(a);
+        return new PeerProcess(start, $"the {role} peer");
     }
 
     // ---------------------------------------------------------------- Cyclone's ddsperf
