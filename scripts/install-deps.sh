@@ -9,10 +9,12 @@ job="${1:-run}"
 # Debian packages per job: OpenBLAS for the learning code (it falls back to managed kernels without it, but the
 # tests check the two agree); socat for the pseudo-terminal pairs the simulated Dynamixel bus runs on; gcc for the
 # L1 native reference; Cyclone DDS (libddsc) for ROS 2, with its headers, idlc and ddsperf for the cross-implementation
-# tests and the latency benchmark. Later features add theirs here (mosquitto).
+# tests and the latency benchmark; mosquitto (broker) and mosquitto-clients (mosquitto_pub/_sub, mosquitto_passwd) for
+# the MQTT tests, which start their own broker with a generated config, and openssl for their throw-away TLS certificates.
+# The robot node needs no broker of its own (it connects to one), so 'run' stays without them.
 case "$job" in
   run)  packages=(libopenblas0 socat libddsc0debian) ;;
-  test) packages=(libopenblas0 socat libddsc0debian cyclonedds-dev cyclonedds-tools gcc) ;;
+  test) packages=(libopenblas0 socat libddsc0debian cyclonedds-dev cyclonedds-tools gcc mosquitto mosquitto-clients openssl) ;;
   bench) packages=(gcc libopenblas0 socat libddsc0debian cyclonedds-tools) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
