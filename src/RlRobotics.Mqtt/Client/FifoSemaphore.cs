@@ -4,8 +4,10 @@ namespace RlRobotics.Mqtt.Client;
 /// An async semaphore that grants waiters strictly in arrival order. SemaphoreSlim does not promise an order, and
 /// MQTT does (messages of one publisher arrive in the order they were published), so the publish order gate, the
 /// in-flight window and the write lock use this. The uncontended path completes synchronously and allocates nothing.
+/// With <c>grantInline</c> the next waiter continues on the releasing thread (one thread-pool hop fewer; only for
+/// waiters that never release the same semaphore on that path, or the chain could recurse).
 /// </summary>
-internal sealed class FifoSemaphore(int initialCount)
+internal sealed class FifoSemaphore(int initialCount, bool grantInline = false)
 {
     private readonly object _gate = new();
     private readonly Queue<Waiter> _waiters = new();
@@ -24,7 +26,7 @@ internal sealed class FifoSemaphore(int initialCount)
                 return default;
             }
             cancellationToken.ThrowIfCancellationRequested();
-            var waiter = new Waiter();
+            var waiter = new Waiter(grantInline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Enqueue(waiter);
             if (cancellationToken.CanBeCanceled) waiter.Registration = cancellationToken.Register(static w => ((Waiter)w!).Cancel(), waiter);
             return new ValueTask(waiter.Task);
@@ -61,7 +63,7 @@ internal sealed class FifoSemaphore(int initialCount)
         next.TrySetResult();
     }
 
-    private sealed class Waiter() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class Waiter(TaskCreationOptions options) : TaskCompletionSource(options)
     {
         private int _state; // 0 waiting, 1 granted, 2 cancelled
         public CancellationTokenRegistration Registration;

@@ -34,7 +34,8 @@ public sealed class MqttClient : IMqttClient
     private readonly Dictionary<ushort, PendingRequest> _requests = [];
     private ushort _lastId;
     private long _sequence;
-    private FifoSemaphore _window = new(100);
+    // Granted inline: the reader that took a PUBACK sends the next waiting PUBLISH itself, without a thread-pool hop.
+    private FifoSemaphore _window = new(100, grantInline: true);
     // Publishers pass through this one at a time, in call order, from the in-flight window to the socket: so
     // messages leave in the order PublishAsync was called even when the window is full (spec 4.6).
     private readonly FifoSemaphore _publishOrder = new(1);
@@ -81,7 +82,7 @@ public sealed class MqttClient : IMqttClient
             if (options.CleanSession || (_options is not null && _options.ClientId != options.ClientId)) discarded = DiscardSessionLocked();
             if (_windowSize != options.MaximumInFlight && _flights.Count == 0)
             {
-                _window = new FifoSemaphore(options.MaximumInFlight);
+                _window = new FifoSemaphore(options.MaximumInFlight, grantInline: true);
                 _windowSize = options.MaximumInFlight;
             }
             _options = options;

@@ -62,7 +62,9 @@ internal sealed class MqttConnection(Stream stream, MqttClientOptions options)
         try
         {
             if (IsClosed) throw new MqttClientDisconnectedException($"the connection to {Options.Endpoint} is closed");
-            await Stream.WriteAsync(packet, _cts.Token).ConfigureAwait(false);
+            // No token here: a cancellable socket send registers a callback (an allocation per packet); closing the
+            // stream is what ends a stuck write.
+            await Stream.WriteAsync(packet, CancellationToken.None).ConfigureAwait(false);
             Volatile.Write(ref _lastSentTimestamp, Options.TimeProvider.GetTimestamp());
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or NotSupportedException)

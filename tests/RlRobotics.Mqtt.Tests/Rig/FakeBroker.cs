@@ -108,6 +108,23 @@ public sealed class FakeBrokerConnection(Socket socket) : IDisposable
         return packets;
     }
 
+    /// <summary>Reads and discards bytes until the client closes; returns how many came.</summary>
+    public async Task<long> DiscardUntilClosedAsync()
+    {
+        long total = _count;
+        _count = 0;
+        try
+        {
+            while (true)
+            {
+                int n = await _stream.ReadAsync(_buffer);
+                if (n == 0) return total;
+                total += n;
+            }
+        }
+        catch (IOException) { return total; }
+    }
+
     /// <summary>Closes the socket.</summary>
     public void Dispose() => _stream.Dispose();
 }
