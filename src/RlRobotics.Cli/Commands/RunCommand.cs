@@ -176,7 +176,7 @@ internal static class RunCommand
             Summary.Write(console, report);
             if (node.Fleet is { } link)
             {
-                node.Fleet.Flush(TimeSpan.FromSeconds(2));
+                link.Flush(TimeSpan.FromSeconds(2));
                 var s = link.Link;
                 console.MarkupLine(Markup.Escape($"MQTT: {link.StatePublished} state samples; {s.Enqueued} messages queued, {s.Delivered} acknowledged, " +
                                                  $"{s.Dropped} dropped, {s.Pending + s.InFlight} unsent; {s.Reconnects} reconnects; " +

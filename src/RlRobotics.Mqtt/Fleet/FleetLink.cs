@@ -34,7 +34,8 @@ public sealed class FleetLink : ICycleObserver, IDisposable
     readonly double _rateHz;
     readonly string[] _stateNames;
     readonly SpscRing _ring;
-    readonly double[] _record;
+    readonly double[] _record;   // written by the loop thread
+    readonly double[] _drained;  // read into by the publishing thread
     readonly int _decimation;
     readonly TimeProvider _time;
     readonly ManualResetEventSlim _stop = new();
@@ -54,6 +55,7 @@ public sealed class FleetLink : ICycleObserver, IDisposable
         _stateNames = state.Names.ToArray();
         _decimation = Math.Max(1, (int)Math.Round(robot.RateHz / settings.StateHz));
         _record = new double[Meta + state.Count];
+        _drained = new double[_record.Length];
         // Room for 10 s of samples: the drain runs far faster than state_hz, so the ring only fills if that thread stalls.
         _ring = new SpscRing(Math.Max(64, (int)(settings.StateHz * 10)), _record.Length);
         _time = time ?? TimeProvider.System;
@@ -209,7 +211,7 @@ public sealed class FleetLink : ICycleObserver, IDisposable
     /// <summary>Moves every waiting state sample into the client's queue (the background thread's step; tests call it).</summary>
     public int DrainState()
     {
-        var record = new double[_record.Length];
+        var record = _drained;
         var n = 0;
         while (_ring.TryRead(record))
         {
