@@ -17,6 +17,7 @@ public sealed class Ros2RobotTests : IDisposable
 {
     const uint Domain = 89;
     readonly List<Process> _processes = new();
+    readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
     readonly string _report = Path.Combine(Path.GetTempPath(), $"rlr-ros2-{Guid.NewGuid():N}.json");
 
     Process Rlr(params string[] args)
@@ -26,6 +27,9 @@ public sealed class Ros2RobotTests : IDisposable
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["ROS_DOMAIN_ID"] = Domain.ToString();
         var process = Process.Start(start)!;
+        var name = $"{args[0]} {args[1]}";
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line) _output.Enqueue($"[{name}] {line}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) _output.Enqueue($"[{name} stderr] {line}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);
@@ -51,18 +55,18 @@ public sealed class Ros2RobotTests : IDisposable
         var node = Rlr("run", "--robot", "robots/cartpole.ros2-sim.yaml", "--controller", "lqr", "--clock", "wall", "--duration", "0", "--report", _report, "--quiet");
 
         // Balancing over ROS 2: the node's joint states show the pole up, its diagnostics show a clean filter.
-        Assert.True(WaitFor(() => Upright() && safety is { Level: DiagnosticStatus.OK }, 60), "the node never balanced the cart-pole over ROS 2");
+        Assert.True(WaitFor(() => Upright() && safety is { Level: DiagnosticStatus.OK }, 60), $"the node never balanced the cart-pole over ROS 2: {Describe(safety)}; {Describe(joints)}{Output()}");
         Assert.Equal(0, Value("watchdog_trips"));
 
         // The driver dies: no more joint states, so the watchdog trips and every joint goes safe.
         driver.Kill(entireProcessTree: true);
-        Assert.True(WaitFor(() => safety is { Level: DiagnosticStatus.WARN } s && s.Message.Contains("safe mode"), 20), $"the node did not go safe: {Describe(safety)}");
+        Assert.True(WaitFor(() => safety is { Level: DiagnosticStatus.WARN } s && s.Message.Contains("safe mode"), 20), $"the node did not go safe: {Describe(safety)}{Output()}");
         Assert.Equal(1, Value("watchdog_trips"));
         Assert.False(node.HasExited);
 
         // A new driver (the simulated robot restarts upright): the state is fresh again and the node balances it.
         Driver();
-        Assert.True(WaitFor(() => safety is { Level: DiagnosticStatus.OK } && Upright(), 60), "the node did not recover when the driver came back");
+        Assert.True(WaitFor(() => safety is { Level: DiagnosticStatus.OK } && Upright(), 60), $"the node did not recover when the driver came back: {Describe(safety)}; {Describe(joints)}{Output()}");
 
         Assert.True(Interrupt(node), "rlr run did not stop on SIGINT");
         using var report = JsonDocument.Parse(File.ReadAllText(_report));
@@ -75,6 +79,12 @@ public sealed class Ros2RobotTests : IDisposable
 
     static string Describe(DiagnosticStatus? s) =>
         s is null ? "no diagnostics" : $"level {s.Level} '{s.Message}' " + string.Join(", ", s.Values.Select(v => $"{v.Key}={v.Value}"));
+
+    static string Describe(JointState? j) =>
+        j is null ? "no joint states" : "joints " + string.Join(", ", j.Name.Zip(j.Position, (n, p) => $"{n}={p:F3}"));
+
+    // What the processes printed, for a failure message: a failed run in CI must say why without a rerun.
+    string Output() => "\n" + string.Join("\n", _output.TakeLast(60));
 
     static bool Interrupt(Process process)
     {
