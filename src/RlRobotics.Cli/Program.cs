@@ -22,6 +22,7 @@ public static class Program
             DxlCommand.Create(output, error),
             SimCommand.Create(output, error),
             TopicCommand.Create(output, error),
+            MqttCommand.Create(output, error),
         };
         ParseResult parse;
         try

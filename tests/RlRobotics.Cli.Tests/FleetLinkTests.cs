@@ -53,6 +53,16 @@ public sealed class FleetLinkTests : IDisposable
                                          $"-P {MosquittoBroker.OperatorPassword} -q 1 -t rlr/cartpole/cmd/{command} -f {file}");
     }
 
+    // rlr mqtt as the fleet operator: broker, TLS, topic root and command key from the robot file, their own credentials.
+    (int Code, string Out, string Err) Operator(params string[] args)
+    {
+        Environment.SetEnvironmentVariable("RLR_TEST_OPERATOR_PASSWORD", MosquittoBroker.OperatorPassword);
+        Environment.SetEnvironmentVariable("RLR_TEST_COMMAND_KEY", KeyHex);
+        return RunCommandTests.Rlr(["mqtt", .. args, "--robot", _robotFile!, "-u", MosquittoBroker.Operator, "--password-env", "RLR_TEST_OPERATOR_PASSWORD", "-W", "10"]);
+    }
+
+    string? _robotFile;
+
     static string Signed(string command, object fields, DateTimeOffset? at = null) =>
         SignedCommand.Create(Convert.FromHexString(KeyHex), $"rlr/cartpole/cmd/{command}",
             JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(fields))!, at ?? DateTimeOffset.UtcNow);
@@ -88,7 +98,8 @@ public sealed class FleetLinkTests : IDisposable
 
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RunCommandTests.Root(), RedirectStandardOutput = true, RedirectStandardError = true };
         var report = Path.Combine(_dir, "report.json");
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "rlr.dll"), "run", "--robot", RobotFile(), "--controller", "lqr", "--clock", "wall", "--duration", "12", "--report", report })
+        _robotFile = RobotFile();
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "rlr.dll"), "run", "--robot", _robotFile, "--controller", "lqr", "--clock", "wall", "--duration", "16", "--report", report })
             start.ArgumentList.Add(a);
         start.Environment["RLR_TEST_MQTT_PASSWORD"] = MosquittoBroker.Password;
         start.Environment["RLR_TEST_COMMAND_KEY"] = KeyHex;
@@ -111,15 +122,29 @@ public sealed class FleetLinkTests : IDisposable
         Publish("goal", genuine);
         Publish("goal", genuine);
 
-        // 3. The broker goes down for 1.5 s (SIGTERM: it saves its sessions) and comes back.
+        // 3. An operator with rlr mqtt cmd: hold, then run again; each prints the robot's verdict from its telemetry.
+        var (holdCode, holdOut, holdErr) = Operator("cmd", "hold");
+        Assert.True(holdCode == ExitCodes.Success, $"hold: exit {holdCode}\n{holdOut}\n{holdErr}");
+        Assert.Contains("accepted: hold requested", holdOut);
+        var (runCode, runOut, runErr) = Operator("cmd", "run");
+        Assert.True(runCode == ExitCodes.Success, $"run: exit {runCode}\n{runOut}\n{runErr}");
+
+        // 4. The broker goes down for 1.5 s (SIGTERM: it saves its sessions) and comes back; then it crashes (SIGKILL:
+        // whatever it held in memory is gone) and comes back. The robot's client resends what was never acknowledged.
         await Task.Delay(1000);
         _broker.Stop();
         await Task.Delay(1500);
         _broker.Start();
-        await Task.Delay(3000);
+        await Task.Delay(2000);
+        _broker.Stop(kill: true);
+        await Task.Delay(1000);
+        _broker.Start();
+        await Task.Delay(2500);
 
-        // 4. A genuine e-stop, after the restart.
-        Publish("estop", Signed("estop", new { action = "engage", reason = "fleet test" }));
+        // 5. A genuine e-stop, after the restarts, signed by rlr mqtt sign and sent with mosquitto_pub.
+        var (signCode, signed, signErr) = Operator("sign", "estop", "fleet", "test");
+        Assert.True(signCode == ExitCodes.Success, signErr);
+        Publish("estop", signed.Trim());
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await run.WaitForExitAsync(timeout.Token);
@@ -135,7 +160,7 @@ public sealed class FleetLinkTests : IDisposable
         deadline.Restart();
         while (deadline.Elapsed.TotalSeconds < 15)
         {
-            lock (seqs) if (seqs.Distinct().Count() >= published && outcomes.Count >= 6) break;
+            lock (seqs) if (seqs.Distinct().Count() >= published && outcomes.Count >= 8) break;
             await Task.Delay(50);
         }
         long[] got;
@@ -146,7 +171,7 @@ public sealed class FleetLinkTests : IDisposable
         // What became of each command, as the robot reported it on telemetry/commands.
         string[] verdicts;
         lock (seqs) verdicts = [.. outcomes.Select(o => o.GetProperty("accepted").GetBoolean() ? "accepted" : o.GetProperty("refusal").GetString()!)];
-        Assert.Equal(["Unsigned", "OutOfLimits", "Stale", "accepted", "Replayed", "accepted"], verdicts);
+        Assert.Equal(["Unsigned", "OutOfLimits", "Stale", "accepted", "Replayed", "accepted", "accepted", "accepted"], verdicts);
 
         using var doc = JsonDocument.Parse(File.ReadAllText(report));
         var safety = doc.RootElement.GetProperty("safety");
@@ -155,6 +180,12 @@ public sealed class FleetLinkTests : IDisposable
         Assert.Contains("remote e-stop: fleet test", doc.RootElement.ToString());
         Assert.Contains("remote estop: accepted", output);
         Assert.Contains("reconnects", output);
+        var mqtt = doc.RootElement.GetProperty("mqtt");
+        Assert.Equal(published, mqtt.GetProperty("state_samples").GetInt64());
+        Assert.Equal(0, mqtt.GetProperty("dropped").GetInt64());
+        Assert.True(mqtt.GetProperty("reconnects").GetInt64() >= 2, mqtt.ToString());
+        Assert.Equal(4, mqtt.GetProperty("commands_accepted").GetInt64());
+        Assert.Equal(1, mqtt.GetProperty("commands_refused").GetProperty("Replayed").GetInt64());
         await counter.DisposeAsync();
     }
 

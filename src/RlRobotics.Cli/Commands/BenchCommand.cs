@@ -27,6 +27,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(LearningBenchCommand.Create(output));
         bench.Subcommands.Add(SerialBenchCommand.Create(output, error));
         bench.Subcommands.Add(Ros2BenchCommand.Create(output, error));
+        bench.Subcommands.Add(MqttBenchCommand.Create(output, error));
         return bench;
     }
 

@@ -177,11 +177,12 @@ internal static class RunCommand
             if (node.Fleet is { } link)
             {
                 link.Flush(TimeSpan.FromSeconds(2));
-                var s = link.Link;
-                console.MarkupLine(Markup.Escape($"MQTT: {link.StatePublished} state samples; {s.Enqueued} messages queued, {s.Delivered} acknowledged, " +
-                                                 $"{s.Dropped} dropped, {s.Pending + s.InFlight} unsent; {s.Reconnects} reconnects; " +
-                                                 $"commands {link.Commands?.Accepted ?? 0} accepted, {link.Commands?.Refused.Values.Sum() ?? 0} refused" +
-                                                 (link.LastError is { } e ? $"; last error: {e}" : "")));
+                var m = MqttReport.From(link);
+                report = report with { Mqtt = m };
+                console.MarkupLine(Markup.Escape($"MQTT: {m.StateSamples} state samples; {m.Enqueued} messages queued, {m.Delivered} acknowledged, " +
+                                                 $"{m.Dropped} dropped, {m.Unsent} unsent; {m.Reconnects} reconnects; " +
+                                                 $"commands {m.CommandsAccepted} accepted, {m.CommandsRefused.Values.Sum()} refused" +
+                                                 (m.LastError is { } e ? $"; last error: {e}" : "")));
             }
             if (args.ReportPath is { } path)
             {

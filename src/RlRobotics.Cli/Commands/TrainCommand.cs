@@ -8,6 +8,7 @@ using RlRobotics.Learning.Compute;
 using RlRobotics.Learning.Data;
 using RlRobotics.Learning.Dynamics;
 using RlRobotics.Learning.Rl;
+using RlRobotics.Mqtt.Fleet;
 using Spectre.Console;
 
 namespace RlRobotics.Cli.Commands;
@@ -79,11 +80,21 @@ internal static class TrainCommand
         OnPolicyTrainer trainer;
         try { trainer = run.Prepare(); }
         catch (Exception ex) when (IsBadInput(ex)) { return RefuseInput($"rlr train {name}", options.RobotPath, ex, error); }
+        LearningTelemetry? progress;
+        try { progress = LearningTelemetry.For(RobotSpecLoader.LoadFile(options.RobotPath), name); }
+        catch (Exception ex) when (IsBadInput(ex)) { return RefuseInput($"rlr train {name}", options.RobotPath, ex, error); }
+        using var _ = progress;
         var o = trainer.Options;
         var inv = CultureInfo.InvariantCulture;
         console.MarkupLine($"[bold]rlr train {name}[/] · robot [cyan]{Markup.Escape(options.RobotPath)}[/] · {o.TotalSteps:N0} steps · {o.Envs} envs × {o.StepsPerEnv} steps · " +
                            $"seed {o.Seed} · shield {(trainer.Env.Shielded ? "on" : "off")}" + (double.IsFinite(trainer.CostLimit) ? string.Create(inv, $" · cost limit {trainer.CostLimit:0.##}") : ""));
         var hasCost = trainer.Env.Task.HasCost;
+        if (progress is not null) console.MarkupLine(Markup.Escape(progress.Describe()));
+        void Report(IterationMetrics m) => progress?.Report("iteration", [
+            ("iteration", m.Iteration), ("iterations", trainer.Iterations), ("steps", m.Steps), ("episodes", m.Episodes), ("return", m.EpisodeReturn),
+            ("cost", hasCost ? m.EpisodeCost : double.NaN), ("lambda", m.Lambda), ("kl", m.Kl), ("entropy", m.Entropy),
+            ("shield_interventions", m.ShieldInterventions), ("violations", m.Violations),
+            ("steps_per_s", m.CollectSeconds + m.LearnSeconds > 0 ? o.BatchSize / (m.CollectSeconds + m.LearnSeconds) : double.NaN)]);
         string Line(IterationMetrics m)
         {
             var line = string.Create(inv, $"iter {m.Iteration,4}  steps {m.Steps,9}  return {m.EpisodeReturn,8:F1}");
@@ -109,13 +120,18 @@ internal static class TrainCommand
                         var task = ctx.AddTask("training", maxValue: trainer.Iterations);
                         summary = run.Run(m =>
                         {
+                            Report(m);
                             task.Increment(1);
                             task.Description = string.Create(inv, $"return {m.EpisodeReturn:F1} · cost {m.EpisodeCost:F1}");
                             if (m.Iteration % every == 0 || m.Iteration == trainer.Iterations) AnsiConsole.WriteLine(Line(m));
                         });
                     });
             }
-            else summary = run.Run(m => { if (m.Iteration % every == 0 || m.Iteration == trainer.Iterations) output.WriteLine(Line(m)); });
+            else summary = run.Run(m =>
+            {
+                Report(m);
+                if (m.Iteration % every == 0 || m.Iteration == trainer.Iterations) output.WriteLine(Line(m));
+            });
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -156,9 +172,18 @@ internal static class TrainCommand
         var trainer = new MbrlTrainer(options);
         var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         console.MarkupLine($"[bold]rlr train mbrl[/] · robot [cyan]{Markup.Escape(options.RobotPath)}[/] · {options.Episodes} episodes · seed {options.Seed} · BLAS [cyan]{Markup.Escape(Blas.Default.Name)}[/]");
+        LearningTelemetry? progress;
+        try { progress = LearningTelemetry.For(RobotSpecLoader.LoadFile(options.RobotPath), "mbrl"); }
+        catch (Exception ex) when (IsBadInput(ex)) { return RefuseInput("rlr train mbrl", options.RobotPath, ex, error); }
+        using var _ = progress;
+        if (progress is not null) console.MarkupLine(Markup.Escape(progress.Describe()));
         var table = new List<string>();
         void Line(EpisodeResult r)
         {
+            progress?.Report("episode", [
+                ("episode", r.Episode), ("episodes", options.Episodes), ("return", r.Return), ("success", r.Success ? 1 : 0),
+                ("held_out_mse", r.HeldOutMse), ("held_out_nll", r.HeldOutNll), ("fit_epochs", r.FitEpochs), ("fit_s", r.FitSeconds),
+                ("plan_ms_p50", r.PlanMsP50), ("transitions", r.Transitions)]);
             var inv = CultureInfo.InvariantCulture;
             var text = string.Create(inv, $"episode {r.Episode,3}  {r.Controller,-11} return {r.Return,9:F2}  {(r.Success ? "SUCCESS" : "-      ")}  " +
                 $"held-out MSE {(double.IsFinite(r.HeldOutMse) ? r.HeldOutMse.ToString("0.00e0", inv) : "   -   ")}  NLL {(double.IsFinite(r.HeldOutNll) ? r.HeldOutNll.ToString("F2", inv) : "  - ")}  " +

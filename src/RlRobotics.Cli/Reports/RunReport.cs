@@ -46,6 +46,19 @@ public sealed record ComponentReport(string Name, string Type, string State, str
 public sealed record BusReport(string Component, string Port, int Baud, long Transactions, long Retries, long Timeouts, long CrcErrors,
     long Malformed, long StatusErrors, long HardwareAlerts, long Failures, long CircuitOpenings, long Rejected, long DegradedReads, string Circuit);
 
+/// <summary>The fleet link's traffic over the run, taken after its final flush.</summary>
+public sealed record MqttReport(string Broker, bool Insecure, long StateSamples, long Enqueued, long Delivered, long Dropped, long Unsent,
+    long Reconnects, long ConnectFailures, long ProtocolErrors, long CommandsAccepted, IReadOnlyDictionary<string, long> CommandsRefused, string? LastError)
+{
+    public static MqttReport From(RlRobotics.Mqtt.Fleet.FleetLink link)
+    {
+        var s = link.Link;
+        return new MqttReport($"{link.Settings.Host}:{link.Settings.Port}", link.Settings.Insecure, link.StatePublished, s.Enqueued, s.Delivered, s.Dropped,
+            s.Pending + s.InFlight, s.Reconnects, s.ConnectFailures, s.ProtocolErrors, link.Commands?.Accepted ?? 0,
+            link.Commands?.Refused.Where(r => r.Value > 0).ToDictionary(r => r.Key.ToString(), r => r.Value) ?? new Dictionary<string, long>(), link.LastError);
+    }
+}
+
 /// <summary>The JSON report of one <c>rlr run</c>.</summary>
 public sealed record RunReport
 {
@@ -67,6 +80,8 @@ public sealed record RunReport
     public required AllocationReport Allocations { get; init; }
     public required IReadOnlyList<ComponentReport> Components { get; init; }
     public IReadOnlyList<BusReport> Buses { get; init; } = Array.Empty<BusReport>();
+    /// <summary>The MQTT fleet link's counters, when the robot file has <c>mqtt:</c>.</summary>
+    public MqttReport? Mqtt { get; init; }
     public string? ControllerFault { get; init; }
     public required int ExitCode { get; init; }
 

@@ -94,8 +94,8 @@ public sealed class MqttClient : IMqttClient
         MqttConnection? connection = null;
         try
         {
-            var stream = await OpenStreamAsync(options, linked.Token).ConfigureAwait(false);
-            connection = new MqttConnection(stream, options);
+            var (stream, socket) = await OpenStreamAsync(options, linked.Token).ConfigureAwait(false);
+            connection = new MqttConnection(stream, options, socket);
             await connection.WriteAsync(MqttPacketWriter.Encode(new ConnectPacket
             {
                 ClientId = options.ClientId, CleanSession = options.CleanSession, KeepAlive_s = (ushort)options.KeepAlivePeriod.TotalSeconds,
@@ -569,9 +569,9 @@ public sealed class MqttClient : IMqttClient
         }
     }
 
-    private static async ValueTask<Stream> OpenStreamAsync(MqttClientOptions options, CancellationToken cancellationToken)
+    private static async ValueTask<(Stream, Socket?)> OpenStreamAsync(MqttClientOptions options, CancellationToken cancellationToken)
     {
-        if (options.StreamFactory is not null) return await options.StreamFactory(cancellationToken).ConfigureAwait(false);
+        if (options.StreamFactory is not null) return (await options.StreamFactory(cancellationToken).ConfigureAwait(false), null);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -584,7 +584,7 @@ public sealed class MqttClient : IMqttClient
         }
         var network = new NetworkStream(socket, ownsSocket: true);
         var tls = options.TlsOptions;
-        if (!tls.UseTls) return network;
+        if (!tls.UseTls) return (network, socket);
 
         string? failure = null;
         var ssl = new SslStream(network, leaveInnerStreamOpen: false);
@@ -604,7 +604,7 @@ public sealed class MqttClient : IMqttClient
                 auth.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
             }
             await ssl.AuthenticateAsClientAsync(auth, cancellationToken).ConfigureAwait(false);
-            return ssl;
+            return (ssl, socket);
         }
         catch (Exception e) when (e is AuthenticationException or IOException or System.Security.Cryptography.CryptographicException)
         {

@@ -144,24 +144,13 @@ public sealed class FleetLink : ICycleObserver, IDisposable
 
     MqttClientOptions ClientOptions()
     {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_settings.Host, _settings.Port)
-            .WithClientId(_settings.ClientId)
+        var builder = _settings.Connection(_settings.ClientId)
             .WithCleanSession(false) // QoS 1 in flight survives a reconnect
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
             .WithWillTopic(_settings.StatusTopic)
             .WithWillPayload(StatusPayload("offline"))
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithWillRetain(true);
-        if (_settings.Username is not null) builder.WithCredentials(_settings.Username, _settings.Password());
-        if (_settings.Tls)
-            builder.WithTlsOptions(new MqttClientTlsOptions
-            {
-                UseTls = true,
-                CaFile = _settings.CaFile,
-                ClientCertificateFile = _settings.CertFile,
-                ClientKeyFile = _settings.KeyFile,
-            });
         return builder.Build();
     }
 

@@ -42,8 +42,12 @@ public sealed record FleetSettings
     public string TelemetryTopic(string stream) => $"{Root}/telemetry/{stream}";
     public string CommandTopic(string command) => $"{Root}/cmd/{command}";
 
-    /// <summary>Reads <c>mqtt:</c>; problems go to the node's diagnostics with their line. Null when the section is absent.</summary>
-    public static FleetSettings? Read(ConfigNode node, string robotName)
+    /// <summary>
+    /// Reads <c>mqtt:</c>; problems go to the node's diagnostics with their line. Null when the section is absent.
+    /// <paramref name="operatorSide"/>: read by an operator's tool (<c>rlr mqtt</c>), which brings its own broker
+    /// credentials, so the robot's password source is neither needed nor read.
+    /// </summary>
+    public static FleetSettings? Read(ConfigNode node, string robotName, bool operatorSide = false)
     {
         if (node.IsMissing || !node.ExpectMapping()) return null;
         if (node.Has("password")) node["password"].Error("credentials are never read from the robot file: use password_env (an environment variable) or password_file");
@@ -60,8 +64,9 @@ public sealed record FleetSettings
         var host = node.String("broker", "localhost");
         var port = node.Int("port", ca is null ? 1883 : 8883, 1, 65535);
         var username = node.Has("username") ? node.String("username") : null;
-        var (password, passwordSource) = Secret(node, "password", text => text);
+        var (password, passwordSource) = operatorSide ? (() => null, null) : Secret(node, "password", text => text);
         if (username is null && passwordSource is not null) node["username"].Error("a password needs a username");
+        if (operatorSide) { node.Has("password_env"); node.Has("password_file"); } // known keys, not read here
 
         var telemetry = node["telemetry"];
         double stateHz = 10, loopHz = 1;
@@ -129,6 +134,19 @@ public sealed record FleetSettings
         node.RejectUnknownKeys();
         return settings;
     }
+
+    /// <summary>The broker connection these settings describe: address, credentials and TLS; the caller adds the session.</summary>
+    public MqttClientOptionsBuilder Connection(string clientId)
+    {
+        var builder = new MqttClientOptionsBuilder().WithTcpServer(Host, Port).WithClientId(clientId);
+        if (Username is not null) builder.WithCredentials(Username, Password());
+        if (Tls)
+            builder.WithTlsOptions(new MqttClientTlsOptions { UseTls = true, CaFile = CaFile, ClientCertificateFile = CertFile, ClientKeyFile = KeyFile });
+        return builder;
+    }
+
+    /// <summary>The robot's command key, read now from its source; null when there is none or it is unreadable.</summary>
+    public byte[]? ReadCommandKey() => CommandKey();
 
     static string? ExistingFile(ConfigNode node, string key, bool required)
     {

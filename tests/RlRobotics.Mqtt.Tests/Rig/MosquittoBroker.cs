@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
+using RlRobotics.Mqtt.Broker;
 
 namespace RlRobotics.Mqtt.Tests.Rig;
 
@@ -28,9 +25,8 @@ public sealed class MosquittoBroker : IDisposable
     /// <summary>May read test/# but not write it; may not subscribe private/#.</summary>
     public const string Viewer = "viewer", ViewerPassword = "viewer-pass";
 
-    private const string MosquittoPath = "/usr/sbin/mosquitto";
     private static readonly Lazy<MosquittoBroker> LazyShared = new(() => new MosquittoBroker());
-    private Process? _process;
+    private readonly MosquittoProcess _process;
 
     /// <summary>A broker shared by the tests that never stop it (started on first use, killed at process exit).</summary>
     public static MosquittoBroker Shared => LazyShared.Value;
@@ -92,6 +88,7 @@ public sealed class MosquittoBroker : IDisposable
             {tls}require_certificate true
             use_identity_as_username true
             """);
+        _process = new MosquittoProcess(ConfigFile, LogFile, [Port, TlsPort, ClientCertPort]);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
         Start();
     }
@@ -118,54 +115,20 @@ public sealed class MosquittoBroker : IDisposable
     public string LogFile => Path.Combine(Directory, "mosquitto.log");
 
     /// <summary>True while the broker process runs.</summary>
-    public bool IsRunning => _process is { HasExited: false };
+    public bool IsRunning => _process.IsRunning;
 
     /// <summary>Options for <see cref="User"/> on the plain port (add a client id and whatever else the test needs).</summary>
     public MqttClientOptionsBuilder Options(string clientId, string user = User, string password = Password) =>
         new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", Port).WithClientId(clientId).WithCredentials(user, password).WithTimeout(TimeSpan.FromSeconds(5));
 
-    /// <summary>Starts the broker (same config, same ports) and waits until the plain port accepts connections.</summary>
-    public void Start()
-    {
-        if (IsRunning) return;
-        var psi = new ProcessStartInfo(MosquittoPath, $"-c {ConfigFile}") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start mosquitto");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"mosquitto exited with {_process.ExitCode} at start; log:\n{ReadLog()}");
-            if (Accepts(Port) && Accepts(TlsPort) && Accepts(ClientCertPort)) return;
-            if (deadline.ElapsedMilliseconds > 10_000) throw new TimeoutException($"mosquitto did not open port {Port} within 10 s; log:\n{ReadLog()}");
-            Thread.Sleep(10);
-        }
-    }
+    /// <summary>Starts the broker (same config, same ports) and waits until every listener accepts connections.</summary>
+    public void Start() => _process.Start();
 
     /// <summary>Stops the broker: SIGTERM (graceful: the persistence database is written) or SIGKILL (a crash).</summary>
-    public void Stop(bool kill = false)
-    {
-        if (_process is null || _process.HasExited) return;
-        if (kill) _process.Kill();
-        else if (Kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
-        if (!_process.WaitForExit(10_000)) _process.Kill();
-        _process.WaitForExit();
-        _process.Dispose();
-        _process = null;
-    }
+    public void Stop(bool kill = false) => _process.Stop(kill);
 
     /// <summary>The broker's log so far (for failure messages).</summary>
-    public string ReadLog()
-    {
-        try
-        {
-            using var s = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new StreamReader(s).ReadToEnd();
-        }
-        catch (IOException) { return "(no log)"; }
-    }
+    public string ReadLog() => _process.ReadLog();
 
     /// <summary>Kills the broker and deletes its folder.</summary>
     public void Dispose()
@@ -175,27 +138,5 @@ public sealed class MosquittoBroker : IDisposable
     }
 
     /// <summary>A port that was free a moment ago on 127.0.0.1.</summary>
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static bool Accepts(int port)
-    {
-        try
-        {
-            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            s.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
+    public static int FreePort() => MosquittoProcess.FreePort();
 }
