@@ -61,15 +61,7 @@ internal static class MqttCommand
             return settings with { Port = port };
         }
 
-        FleetSettings? FromRobot(ParseResult p)
-        {
-            if (p.GetValue(_robot) is not { } path) return null;
-            var robot = RobotSpecLoader.LoadFile(path);
-            if (robot.Mqtt is not { } node) throw new ArgumentException($"{path} has no mqtt: section");
-            var settings = FleetSettings.Read(node, robot.Name, operatorSide: true);
-            node.Diagnostics.ThrowIfAny();
-            return settings;
-        }
+        FleetSettings? FromRobot(ParseResult p) => p.GetValue(_robot) is { } path ? RobotSettings(path) : null;
 
         /// <summary>Connects a clean-session client; throws an <see cref="MqttCommunicationException"/> with the broker's reason.</summary>
         public MqttClient Connect(ParseResult p, FleetSettings settings)
@@ -100,6 +92,16 @@ internal static class MqttCommand
 
         static string ExistingFile(string path, string option) =>
             File.Exists(path) ? Path.GetFullPath(path) : throw new ArgumentException($"{option}: no such file: {Path.GetFullPath(path)}");
+    }
+
+    /// <summary>A robot file's <c>mqtt:</c> section as an operator reads it (their own credentials, the robot's broker and key).</summary>
+    static FleetSettings RobotSettings(string path)
+    {
+        var robot = RobotSpecLoader.LoadFile(path);
+        if (robot.Mqtt is not { } node) throw new ArgumentException($"{path} has no mqtt: section");
+        var settings = FleetSettings.Read(node, robot.Name, operatorSide: true);
+        node.Diagnostics.ThrowIfAny();
+        return settings!;
     }
 
     static int Guard(TextWriter error, string verb, Func<int> body)
@@ -324,14 +326,7 @@ internal static class MqttCommand
         c.SetAction(p => Guard(error, "sign", () =>
         {
             var (command, fields) = CommandFields(p.GetValue(verb)!, p.GetValue(args) ?? []);
-            FleetSettings? settings = null;
-            if (p.GetValue(robot) is { } path)
-            {
-                var spec = RobotSpecLoader.LoadFile(path);
-                if (spec.Mqtt is not { } node) throw new ArgumentException($"{path} has no mqtt: section");
-                settings = FleetSettings.Read(node, spec.Name, operatorSide: true);
-                node.Diagnostics.ThrowIfAny();
-            }
+            var settings = p.GetValue(robot) is { } path ? RobotSettings(path) : null;
             var topicRoot = p.GetValue(root) ?? settings?.Root ?? throw new ArgumentException("give --robot or --topic-root");
             var topic = $"{topicRoot.TrimEnd('/')}/cmd/{command}";
             output.WriteLine(SignedCommand.Create(key.Read(p, settings), topic, fields, DateTimeOffset.UtcNow));
