@@ -23,6 +23,7 @@ public static class Program
             SimCommand.Create(output, error),
             TopicCommand.Create(output, error),
             MqttCommand.Create(output, error),
+            HilCommand.Create(output, error),
         };
         ParseResult parse;
         try

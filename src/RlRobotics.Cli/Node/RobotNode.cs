@@ -45,6 +45,8 @@ public sealed record NodeOptions
     public DeployablePolicy? Policy { get; init; }
     /// <summary>Put the action shield (task.shield) between the policy and the robot; null: on when the task declares constraints.</summary>
     public bool? Shield { get; init; }
+    /// <summary>Wraps the controller the node built (fault injection in HIL rigs: the wrapper's output still goes through the filter).</summary>
+    public Func<IController, IController>? WrapController { get; init; }
     /// <summary>Extra observers called after every cycle (recorders, test probes, fault injection).</summary>
     public IReadOnlyList<ICycleObserver> Observers { get; init; } = Array.Empty<ICycleObserver>();
 }
@@ -116,6 +118,7 @@ public sealed class RobotNode : IDisposable
             ? PolicyControllerFor(options, robot, trained, learningTask, Model()) : (null, false);
         var controller = options.ControllerInstance ?? ControllerFactory.Create(robot, options.Controller,
             Model, new ControllerContext(options.Clock, options.Seed, options.Planner, policy));
+        if (options.WrapController is { } wrap) controller = wrap(controller);
         robot.Agent.Node.Diagnostics.ThrowIfAny();
         var filter = new SafetyFilter(robot, resources.State, resources.Command);
         var monitor = robot.Task is { } task ? new TaskMonitor(task, resources.State) : null;
