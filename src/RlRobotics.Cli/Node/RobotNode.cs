@@ -49,6 +49,8 @@ public sealed record NodeOptions
     public Func<IController, IController>? WrapController { get; init; }
     /// <summary>Extra observers called after every cycle (recorders, test probes, fault injection).</summary>
     public IReadOnlyList<ICycleObserver> Observers { get; init; } = Array.Empty<ICycleObserver>();
+    /// <summary>ROS 2 command-line arguments (<c>--ros-args</c>): node name, namespace and topic remaps of the ROS 2 components; null: none.</summary>
+    public Ros2.Rcl.RosArguments? Ros { get; init; }
 }
 
 /// <summary>
@@ -90,7 +92,9 @@ public sealed class RobotNode : IDisposable
     public FleetLink? Fleet { get; }
 
     /// <summary>The registry of component types this node knows.</summary>
-    public static ComponentRegistry DefaultRegistry() => new ComponentRegistry().AddSimulation().AddSerial(SimulatedDynamixelBus.Create).AddRos2();
+    /// <param name="ros">ROS 2 command-line arguments for the ROS 2 components; null: none.</param>
+    public static ComponentRegistry DefaultRegistry(Ros2.Rcl.RosArguments? ros = null) =>
+        new ComponentRegistry().AddSimulation().AddSerial(SimulatedDynamixelBus.Create).AddRos2(ros);
 
     /// <summary>
     /// Builds (but does not start) the node. Throws <see cref="SpecException"/> for located problems in the
@@ -100,7 +104,7 @@ public sealed class RobotNode : IDisposable
     public static RobotNode Build(NodeOptions options, ComponentRegistry? registry = null)
     {
         var robot = options.Robot;
-        var components = (registry ?? DefaultRegistry()).CreateAll(robot, options.Seed, options.InitialState, options.Clock);
+        var components = (registry ?? DefaultRegistry(options.Ros)).CreateAll(robot, options.Seed, options.InitialState, options.Clock);
         var resources = new ResourceManager(components);
         LearnedSettings.Read(robot); // agent.learned and agent.rl are checked whichever controller runs
         OnPolicySettings.Read(robot);

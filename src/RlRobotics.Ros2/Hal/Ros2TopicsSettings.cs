@@ -100,13 +100,43 @@ public sealed record Ros2TopicsSettings
         if (topic is null) return;
         try
         {
-            var full = Rcl.TopicNames.Resolve(topic, settings.Namespace, settings.NodeName);
-            if (full == Rcl.TopicNames.Resolve(settings.StateTopic, settings.Namespace, settings.NodeName))
-                s[key].Error($"'{full}' is the driver's state topic; the node would publish onto its own input (name another topic, or 'off')");
-            else if (full == Rcl.TopicNames.Resolve(settings.CommandTopic, settings.Namespace, settings.NodeName))
-                s[key].Error($"'{full}' is the command topic (name another topic, or 'off')");
+            if (Collision(Rcl.TopicNames.Resolve(topic, settings.Namespace, settings.NodeName), settings) is { } problem) s[key].Error(problem);
         }
         catch (ArgumentException ex) { s[key].Error(ex.Message); }
+    }
+
+    static string? Collision(string full, Ros2TopicsSettings settings) =>
+        full == Rcl.TopicNames.Resolve(settings.StateTopic, settings.Namespace, settings.NodeName)
+            ? $"'{full}' is the driver's state topic; the node would publish onto its own input (name another topic, or 'off')"
+            : full == Rcl.TopicNames.Resolve(settings.CommandTopic, settings.Namespace, settings.NodeName)
+                ? $"'{full}' is the command topic (name another topic, or 'off')"
+                : null;
+
+    /// <summary>
+    /// These settings under the node's ROS 2 command-line arguments (<c>--ros-args</c>, e.g. from a launch file):
+    /// <c>-r __node:=</c> renames our node (the telemetry node follows as <c>&lt;node&gt;_telemetry</c>), <c>-r __ns:=</c>
+    /// moves it and every relative topic, and topic rules rename the state, command, joint-states and diagnostics topics,
+    /// each kept fully qualified. Node-specific rules (<c>node:from:=to</c>) name the node of the robot file.
+    /// Throws <see cref="ArgumentException"/> when a published topic would land on the driver's state or command topic.
+    /// </summary>
+    public Ros2TopicsSettings Remapped(Rcl.RosArguments ros)
+    {
+        var node = ros.NodeName(NodeName);
+        var ns = ros.Namespace(NodeName, Namespace);
+        var telemetry = node + "_telemetry";
+        var remapped = this with
+        {
+            NodeName = node,
+            Namespace = ns,
+            StateTopic = ros.RemapTopic(StateTopic, ns, node, NodeName),
+            CommandTopic = ros.RemapTopic(CommandTopic, ns, node, NodeName),
+            JointStatesTopic = JointStatesTopic is { } js ? ros.RemapTopic(js, ns, telemetry, NodeName) : null,
+            DiagnosticsTopic = DiagnosticsTopic is { } diag ? ros.RemapTopic(diag, ns, telemetry, NodeName) : null,
+        };
+        foreach (var (topic, what) in new[] { (remapped.JointStatesTopic, "joint states"), (remapped.DiagnosticsTopic, "diagnostics") })
+            if (topic is not null && Collision(topic, remapped) is { } problem)
+                throw new ArgumentException($"--ros-args: the node's {what} topic after remapping: {problem}");
+        return remapped;
     }
 
     static uint SafeEnvironmentDomain(ConfigNode s)

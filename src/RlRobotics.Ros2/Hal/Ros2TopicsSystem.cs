@@ -47,10 +47,15 @@ public sealed class Ros2TopicsSystem : HardwareComponent
     StateFrame? _state;
     CommandFrame? _command;
 
-    public Ros2TopicsSystem(ComponentContext context)
+    /// <summary>The component of <paramref name="context"/>'s robot file.</summary>
+    /// <param name="context">The robot file and this component's section of it.</param>
+    /// <param name="ros">The node's ROS 2 command-line arguments (node name, namespace, topic remaps); null: none.</param>
+    public Ros2TopicsSystem(ComponentContext context, RosArguments? ros = null)
         : base(context.Spec.Name, TypeName, StateNames(context), CommandNames(context))
     {
-        _settings = Ros2TopicsSettings.From(context);
+        var settings = Ros2TopicsSettings.From(context);
+        // The command line remaps settings the robot file got right; the file's own errors are reported first.
+        _settings = ros is not null && !context.Spec.Settings.Diagnostics.HasErrors ? settings.Remapped(ros) : settings;
         _joints = context.Spec.Joints.Select(j => context.Robot.Joint(j)!).ToArray();
         _commanded = _joints.Where(j => j.CommandInterfaces.Count > 0).Select(j => (j, j.CommandInterfaces[0])).ToArray();
         _jointIndex = _joints.Select((j, i) => (j.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
