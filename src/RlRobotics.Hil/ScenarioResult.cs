@@ -23,8 +23,12 @@ public sealed record ScenarioResult(string Name, string File, string Description
         var inv = CultureInfo.InvariantCulture;
         var criteria = new List<CriterionResult>();
         var c = scenario.Criteria;
-        int Index(string name) => run.StateNames.ToList().IndexOf(name) is var i and >= 0 ? i
-            : throw new InvalidOperationException($"{scenario.File}: the robot has no state interface '{name}'");
+        int Index(string name)
+        {
+            for (var i = 0; i < run.StateNames.Count; i++)
+                if (run.StateNames[i] == name) return i;
+            throw new InvalidOperationException($"{scenario.File}: the robot has no state interface '{name}'");
+        }
 
         foreach (var t in c.Tracking)
         {

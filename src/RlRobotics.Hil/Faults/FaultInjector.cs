@@ -1,5 +1,6 @@
 using RlRobotics.Core.Control;
 using RlRobotics.Core.Frames;
+using RlRobotics.Hal.Components;
 using RlRobotics.Hal.Loop;
 using RlRobotics.Hil.Scenarios;
 using RlRobotics.Sim.Components;
@@ -17,14 +18,15 @@ public sealed class FaultInjector : ICycleObserver
     readonly Fault[] _faults;
     readonly bool[] _active;
     readonly long[] _startedAt_ns;
+    readonly int[] _pushDof;   // per fault: the pushed joint's index in the simulated model (pushes only)
     SimulatedSystem? _sim;
-    int _pushDof = -1;
 
     public FaultInjector(IReadOnlyList<Fault> faults)
     {
         _faults = [.. faults];
         _active = new bool[_faults.Length];
         _startedAt_ns = Enumerable.Repeat(-1L, _faults.Length).ToArray();
+        _pushDof = new int[_faults.Length];
     }
 
     /// <summary>The agent fault in effect now (read by <see cref="FaultyController"/>), null when none.</summary>
@@ -37,18 +39,19 @@ public sealed class FaultInjector : ICycleObserver
     public IController Wrap(IController controller) => new FaultyController(controller, this);
 
     /// <summary>Connects to the rig's simulated hardware (needed by pushes and sensor faults).</summary>
-    public void Attach(IEnumerable<object> components)
+    public void Attach(IEnumerable<IHardwareComponent> components)
     {
         _sim = components.OfType<SimulatedSystem>().FirstOrDefault();
-        foreach (var f in _faults)
+        for (var i = 0; i < _faults.Length; i++)
         {
+            var f = _faults[i];
             if (f.Kind is FaultKind.Push or FaultKind.SensorFreeze && _sim is null)
                 throw new InvalidOperationException($"a {Fault.Name(f.Kind)} fault needs simulated hardware (type: sim) in the robot file");
             if (f.Kind == FaultKind.Push)
             {
                 var dof = _sim!.Model.StateNames.Select(n => n.Split('/')[0]).Distinct().ToList().IndexOf(f.Joint!);
                 if (dof < 0) throw new InvalidOperationException($"push: the simulated robot has no joint '{f.Joint}'");
-                _pushDof = dof;
+                _pushDof[i] = dof;
             }
         }
     }
@@ -79,7 +82,7 @@ public sealed class FaultInjector : ICycleObserver
                 _sim!.FreezeSensors = true;
                 break;
             case FaultKind.Push:
-                _sim!.Push(_pushDof, f.Force, (long)(f.End_s * 1e9));
+                _sim!.Push(_pushDof[i], f.Force, (long)(f.End_s * 1e9));
                 break;
         }
     }
