@@ -99,7 +99,7 @@ public sealed class FleetLinkTests : IDisposable
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RunCommandTests.Root(), RedirectStandardOutput = true, RedirectStandardError = true };
         var report = Path.Combine(_dir, "report.json");
         _robotFile = RobotFile();
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "rlr.dll"), "run", "--robot", _robotFile, "--controller", "lqr", "--clock", "wall", "--duration", "16", "--report", report })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "rlr.dll"), "run", "--robot", _robotFile, "--controller", "lqr", "--clock", "wall", "--duration", "20", "--report", report })
             start.ArgumentList.Add(a);
         start.Environment["RLR_TEST_MQTT_PASSWORD"] = MosquittoBroker.Password;
         start.Environment["RLR_TEST_COMMAND_KEY"] = KeyHex;
@@ -131,15 +131,24 @@ public sealed class FleetLinkTests : IDisposable
 
         // 4. The broker goes down for 1.5 s (SIGTERM: it saves its sessions) and comes back; then it crashes (SIGKILL:
         // whatever it held in memory is gone) and comes back. The robot's client resends what was never acknowledged.
+        // Each outage ends only when state samples flow again (the robot's client reconnects with backoff, up to a few
+        // seconds), so the crash lands on a live session rather than on a client still waiting to reconnect.
+        async Task Flowing(string after)
+        {
+            int Seen() { lock (seqs) return seqs.Count; }
+            var (mark, clock) = (Seen(), Stopwatch.StartNew());
+            while (Seen() < mark + 5 && clock.Elapsed.TotalSeconds < 15) await Task.Delay(20);
+            Assert.True(Seen() >= mark + 5, $"no state samples within 15 s after {after}\n{_broker.ReadLog()}");
+        }
         await Task.Delay(1000);
         _broker.Stop();
         await Task.Delay(1500);
         _broker.Start();
-        await Task.Delay(2000);
+        await Flowing("the graceful restart");
         _broker.Stop(kill: true);
         await Task.Delay(1000);
         _broker.Start();
-        await Task.Delay(2500);
+        await Flowing("the crash");
 
         // 5. A genuine e-stop, after the restarts, signed by rlr mqtt sign and sent with mosquitto_pub.
         var (signCode, signed, signErr) = Operator("sign", "estop", "fleet", "test");
