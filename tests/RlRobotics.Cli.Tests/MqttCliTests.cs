@@ -81,7 +81,7 @@ public sealed class MqttCliTests : IDisposable
     public void An_unreachable_broker_is_reported_with_its_address()
     {
         var port = MosquittoBroker.FreePort();
-        var (code, _, error) = Rlr("mqtt", "pub", "test/x", "x", "--host", "127.0.0.1", "--port", port.ToString(), "-W", "2");
+        var (code, _, error) = Rlr("mqtt", "pub", "test/x", "x", "--host", "127.0.0.1", "--port", port.ToString(), "--connect-timeout", "2");
         Assert.Equal(ExitCodes.TaskFailed, code);
         Assert.Contains($"127.0.0.1:{port}", error);
     }

@@ -262,6 +262,21 @@ public class BrokerTests
     }
 
     [Fact]
+    public async Task Connect_right_after_disconnect_never_finds_the_old_connection()
+    {
+        // The broker answers DISCONNECT by closing, so the reader and DisconnectAsync race to close; DisconnectAsync
+        // returns only when the client has let go of the connection (a fresh-clone run once failed the test above here).
+        using var client = new MqttClient();
+        var options = Broker.Options("reconnect-" + Guid.NewGuid().ToString("N")[..8]).Build();
+        for (int i = 0; i < 300; i++)
+        {
+            await client.ConnectAsync(options);
+            await client.DisconnectAsync();
+            Assert.False(client.IsConnected);
+        }
+    }
+
+    [Fact]
     public async Task Large_payload_round_trips()
     {
         string topic = Unique("large");

@@ -40,11 +40,12 @@ internal static class MqttCommand
         readonly Option<string?> _passwordEnv = new("--password-env") { Description = "Environment variable holding the broker password", HelpName = "name" };
         readonly Option<string?> _passwordFile = new("--password-file") { Description = "File holding the broker password", HelpName = "path" };
         readonly Option<string?> _id = new("--id", "-i") { Description = "Client id (default: rlr-mqtt-<pid>)" };
-        public readonly Option<double> Wait = new("--wait", "-W") { Description = "Seconds to wait for the broker (and, for sub and cmd, for the messages)", DefaultValueFactory = _ => 10, HelpName = "s" };
+        public readonly Option<double> Wait = new("--wait", "-W") { Description = "sub: seconds to wait for --count messages; cmd: for the robot's verdict", DefaultValueFactory = _ => 10, HelpName = "s" };
+        readonly Option<double> _connectTimeout = new("--connect-timeout") { Description = "Seconds to wait for the broker's answer to CONNECT (TLS included)", DefaultValueFactory = _ => 10, HelpName = "s" };
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { _robot, _host, _port, _ca, _cert, _key, _user, _passwordEnv, _passwordFile, _id, Wait }) c.Options.Add(o);
+            foreach (var o in new Option[] { _robot, _host, _port, _ca, _cert, _key, _user, _passwordEnv, _passwordFile, _id, Wait, _connectTimeout }) c.Options.Add(o);
         }
 
         /// <summary>The robot file's settings with the command line's overrides; bad input throws before anything connects.</summary>
@@ -68,7 +69,7 @@ internal static class MqttCommand
         {
             var builder = settings.Connection(p.GetValue(_id) ?? $"rlr-mqtt-{Environment.ProcessId}")
                 .WithCleanSession()
-                .WithTimeout(TimeSpan.FromSeconds(p.GetValue(Wait)));
+                .WithTimeout(TimeSpan.FromSeconds(p.GetValue(_connectTimeout) is var t && t > 0 && t <= 3600 ? t : throw new ArgumentException($"--connect-timeout must be above 0 and at most 3600 s, got {t}")));
             if (p.GetValue(_user) is { } user) builder.WithCredentials(user, Password(p));
             else if (p.GetValue(_passwordEnv) is not null || p.GetValue(_passwordFile) is not null) throw new ArgumentException("a password needs --username");
             var client = new MqttClient();

@@ -163,6 +163,9 @@ public sealed class MqttClient : IMqttClient
         try { await c.WriteAsync(DisconnectBytes, cancellationToken).ConfigureAwait(false); }
         catch (MqttClientDisconnectedException) { /* already gone: nothing to say goodbye to */ }
         Close(c, MqttClientDisconnectReason.NormalDisconnection, null);
+        // The broker answers DISCONNECT by closing, so the reader may be the one closing: return only once it is done,
+        // or a ConnectAsync right after would still find this connection.
+        await c.CloseCompleted.ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -532,6 +535,7 @@ public sealed class MqttClient : IMqttClient
             requests = [.. _requests.Values];
             if (_options is null || _options.CleanSession || _disposed) failed = DiscardSessionLocked();
         }
+        c.MarkCloseCompleted();
         var error = new MqttClientDisconnectedException($"the connection to {c.Options.Endpoint} ended ({reason}){(exception is null ? "" : ": " + exception.Message)}", exception);
         foreach (var r in requests)
             if (r.Reply.TrySetException(error)) _ = r.Reply.Task.Exception; // observed: the requester may have timed out

@@ -45,6 +45,14 @@ internal sealed class MqttConnection(Stream stream, MqttClientOptions options, S
 
     public CancellationToken ClosedToken => _cts.Token;
 
+    private readonly TaskCompletionSource _closeCompleted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the client has finished closing this connection (whichever caller closed it).</summary>
+    public Task CloseCompleted => _closeCompleted.Task;
+
+    /// <summary>Called by the closer when the client no longer refers to this connection.</summary>
+    public void MarkCloseCompleted() => _closeCompleted.TrySetResult();
+
     /// <summary>Marks the connection closed and tears the stream down; true only for the first caller.</summary>
     public bool TryClose()
     {
