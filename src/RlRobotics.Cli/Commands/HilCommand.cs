@@ -89,7 +89,7 @@ internal static class HilCommand
                 WrapController = injector.Wrap,
                 Observers = [injector, slot],
             });
-            var recorder = new RunRecorder(robot, node.Filter, node.Resources.State, node.Resources.Command, (int)(s.Duration_s * robot.RateHz) + 16);
+            var recorder = new RunRecorder(robot, node.Filter, node.Loop.Statistics, node.Resources.State, node.Resources.Command, (int)(s.Duration_s * robot.RateHz) + 16);
             slot.Target = recorder;
             injector.Attach(node.Resources.Components);
             if (node.Activate() is { Count: > 0 } refused) throw new InvalidOperationException("hardware refused to start: " + string.Join("; ", refused));

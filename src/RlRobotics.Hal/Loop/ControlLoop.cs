@@ -101,6 +101,7 @@ public sealed class ControlLoop
             var wake = _clock.Now_ns;
             var late = wake - next;
             stats.Lateness.Record(late);
+            Volatile.Write(ref stats._lastLateness, late);
             if (late >= period)
             {
                 // A stall: skip the periods we missed entirely, keep the phase of the schedule.

@@ -6,13 +6,16 @@ namespace RlRobotics.Hal.Loop;
 /// </summary>
 public sealed class LoopStatistics
 {
-    internal long _cycles, _overruns, _skippedPeriods, _allocatedBytes, _allocationCycles;
+    internal long _cycles, _overruns, _skippedPeriods, _allocatedBytes, _allocationCycles, _lastLateness;
 
     /// <summary>Wake-up lateness per cycle, µs.</summary>
     public Histogram Lateness { get; } = new();
 
     /// <summary>Read → update → filter → write time per cycle, µs (0 on the simulated clock).</summary>
     public Histogram Compute { get; } = new();
+
+    /// <summary>The latest cycle's wake-up lateness, ns (read by observers in the same cycle: recorders, HIL rigs).</summary>
+    public long LastLateness_ns => Volatile.Read(ref _lastLateness);
 
     /// <summary>Cycles run.</summary>
     public long Cycles => Volatile.Read(ref _cycles);

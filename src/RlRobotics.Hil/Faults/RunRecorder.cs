@@ -13,12 +13,14 @@ namespace RlRobotics.Hil.Faults;
 public sealed class RunRecorder : ICycleObserver
 {
     readonly SafetyFilter _filter;
+    readonly LoopStatistics _loop;
     readonly (int Index, double Min, double Max, string Name)[] _limits;
     readonly int _states, _commands;
 
-    public RunRecorder(RobotSpec robot, SafetyFilter filter, StateFrame state, CommandFrame command, int capacity)
+    public RunRecorder(RobotSpec robot, SafetyFilter filter, LoopStatistics loop, StateFrame state, CommandFrame command, int capacity)
     {
         _filter = filter;
+        _loop = loop;
         _states = state.Names.Count;
         _commands = command.Names.Count;
         StateNames = state.Names;
@@ -29,6 +31,8 @@ public sealed class RunRecorder : ICycleObserver
         Safe = new bool[capacity];
         NonFinite = new long[capacity];
         Limited = new long[capacity];
+        Lateness_s = new double[capacity];
+        Overruns = new long[capacity];
         var limits = new List<(int, double, double, string)>();
         foreach (var j in robot.Joints)
             foreach (var kind in j.CommandInterfaces)
@@ -59,6 +63,12 @@ public sealed class RunRecorder : ICycleObserver
     public long[] NonFinite { get; }
     /// <summary>The filter's position, velocity, effort and rate limitings so far, per cycle.</summary>
     public long[] Limited { get; }
+    /// <summary>The cycle's wake-up lateness (s): how long after its scheduled time the loop woke.</summary>
+    public double[] Lateness_s { get; }
+    /// <summary>The loop's overruns (wake-ups a whole period late) so far, per cycle.</summary>
+    public long[] Overruns { get; }
+    /// <summary>Per command interface, the limits the recorder checks (−∞/+∞ where the joint has none).</summary>
+    public IReadOnlyList<(int Index, double Min, double Max, string Name)> CommandLimits => _limits;
     public long UnsafeCommands { get; private set; }
     /// <summary>Whether the filter's e-stop is latched now (at the end of a run: how it ended).</summary>
     public bool EStopLatched => _filter.EStopLatched;
@@ -79,6 +89,8 @@ public sealed class RunRecorder : ICycleObserver
         var c = _filter.Counters;
         NonFinite[k] = c.NonFinite;
         Limited[k] = c.PositionLimited + c.VelocityLimited + c.EffortLimited + c.RateLimited;
+        Lateness_s[k] = _loop.LastLateness_ns * 1e-9;
+        Overruns[k] = _loop.Overruns;
         foreach (var (index, lo, hi, name) in _limits)
         {
             var v = command.Values[index];

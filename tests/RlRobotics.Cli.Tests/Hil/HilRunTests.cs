@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using RlRobotics.Core.Frames;
 using RlRobotics.Core.Spec;
+using RlRobotics.Hal.Loop;
 using RlRobotics.Hal.Safety;
 using RlRobotics.Hil.Faults;
 using RlRobotics.Hil.Scenarios;
@@ -103,7 +104,7 @@ public sealed class HilRunTests : IDisposable
         var robot = RobotSpecLoader.LoadFile(Path.Combine(RunCommandTests.Root(), "robots", "cartpole.sim.yaml"));
         var state = new StateFrame(robot.Joints.SelectMany(j => j.StateInterfaces.Select(k => InterfaceName.Of(j.Name, k))).ToList());
         var command = new CommandFrame(robot.Joints.SelectMany(j => j.CommandInterfaces.Select(k => InterfaceName.Of(j.Name, k))).ToList());
-        var recorder = new RunRecorder(robot, new SafetyFilter(robot, state, command), state, command, 8);
+        var recorder = new RunRecorder(robot, new SafetyFilter(robot, state, command), new LoopStatistics(), state, command, 8);
         var effort = command.Require("cart/effort");
         foreach (var (value, k) in new[] { (5.0, 0), (12.0, 1), (double.NaN, 2), (-10.0, 3) })
         {
