@@ -10,15 +10,41 @@ public sealed record CriterionResult(string Name, bool Passed, string Detail);
 /// <summary>What one fault did: when the filter reacted (detection) and when the robot was back (recovery), seconds after its start/end.</summary>
 public sealed record FaultResult(string Kind, string Description, double At_s, double Duration_s, double? Detected_s, double? Recovered_s);
 
+/// <summary>Per fault kind over every run of a HIL session: how long to the safety reaction and to recovered (median, max).</summary>
+public sealed record FaultSummary(string Kind, int Runs, double? DetectedMedian_s, double? DetectedMax_s, double? RecoveredMedian_s, double? RecoveredMax_s)
+{
+    public static IReadOnlyList<FaultSummary> Of(IEnumerable<ScenarioResult> results) =>
+        results.SelectMany(r => r.Faults).GroupBy(f => f.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var detected = g.Where(f => f.Detected_s is not null).Select(f => f.Detected_s!.Value).Order().ToArray();
+            var recovered = g.Where(f => f.Recovered_s is not null).Select(f => f.Recovered_s!.Value).Order().ToArray();
+            return new FaultSummary(g.Key, g.Count(), Median(detected), detected.Length > 0 ? detected[^1] : null,
+                Median(recovered), recovered.Length > 0 ? recovered[^1] : null);
+        }).ToList();
+
+    static double? Median(double[] sorted) => sorted.Length == 0 ? null
+        : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
+/// <summary>What the rig's persistent-session subscriber saw of the fleet link's QoS 1 state samples.</summary>
+public sealed record TelemetryCount(long Published, long Received, long Missing, string FirstGaps, long Reconnects);
+
 /// <summary>The outcome of one scenario run.</summary>
 public sealed record ScenarioResult(string Name, string File, string Description, bool Passed, IReadOnlyList<CriterionResult> Criteria,
     IReadOnlyList<FaultResult> Faults, long Cycles, double LoopTime_s, double WallTime_s, string? Error = null)
 {
+    /// <summary>Loop time the filter held the robot in its safe state, s.</summary>
+    public double SafeTime_s { get; init; }
+    /// <summary>The loop's overruns (wake-ups a whole period late).</summary>
+    public long Overruns { get; init; }
+    /// <summary>The rig's log (processes stopped and started, serial proxy counters), when it ran any.</summary>
+    public IReadOnlyList<string> RigEvents { get; init; } = [];
+
     /// <summary>Why it failed, one line per failed criterion (or the error that stopped it).</summary>
     public string FailureReason => Error ?? string.Join("; ", Criteria.Where(c => !c.Passed).Select(c => $"{c.Name}: {c.Detail}"));
 
     /// <summary>Decides the scenario's criteria from a finished run's recording.</summary>
-    public static ScenarioResult Evaluate(Scenario scenario, RunRecorder run, FaultInjector faults, double wall_s)
+    public static ScenarioResult Evaluate(Scenario scenario, RunRecorder run, FaultInjector faults, double wall_s, TelemetryCount? telemetry = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var criteria = new List<CriterionResult>();
@@ -68,8 +94,22 @@ public sealed record ScenarioResult(string Name, string File, string Description
             criteria.Add(new CriterionResult("no unsafe command at the actuators", run.UnsafeCommands == 0,
                 run.UnsafeCommands == 0 ? $"{run.Count} cycles, every command finite and within limits" : $"{run.UnsafeCommands} unsafe, first: {run.FirstUnsafe}"));
 
+        if (c.NoLostTelemetry)
+            criteria.Add(telemetry is { } t
+                ? new CriterionResult("no lost QoS 1 telemetry", t.Missing == 0 && t.Published > 0,
+                    t.Missing == 0 ? $"all {t.Published} state samples arrived (the robot's link reconnected {t.Reconnects} times)"
+                                   : $"{t.Missing} of {t.Published} state samples never arrived (first: seq {t.FirstGaps}; {t.Reconnects} reconnects)")
+                : new CriterionResult("no lost QoS 1 telemetry", false, "the node had no fleet link to count"));
+
         var loop_s = run.Count > 0 ? run.Time_s[run.Count - 1] : 0;
-        return new ScenarioResult(scenario.Name, scenario.File, scenario.Description, criteria.All(x => x.Passed), criteria, faultResults, run.Count, loop_s, wall_s);
+        var safe_s = 0.0;
+        for (var k = 1; k < run.Count; k++)
+            if (run.Safe[k]) safe_s += run.Time_s[k] - run.Time_s[k - 1];
+        return new ScenarioResult(scenario.Name, scenario.File, scenario.Description, criteria.All(x => x.Passed), criteria, faultResults, run.Count, loop_s, wall_s)
+        {
+            SafeTime_s = safe_s,
+            Overruns = run.Count > 0 ? run.Overruns[run.Count - 1] : 0,
+        };
     }
 
     // The first cycle from the fault's start in which the filter showed the reaction this kind of fault calls for.
@@ -80,11 +120,12 @@ public sealed record ScenarioResult(string Name, string File, string Description
         var before = first > 0 ? first - 1 : first;
         for (var k = first; k < run.Count && run.Time_s[k] <= f.End_s + 1.0; k++)
         {
-            var reacted = f.Kind switch
+            var reacted = f.Expect switch
             {
-                FaultKind.SensorFreeze => run.Safe[k],
-                FaultKind.AgentNaN => run.NonFinite[k] > run.NonFinite[before],
-                FaultKind.AgentOutOfRange => run.Limited[k] > run.Limited[before],
+                Reaction.SafeMode => run.Safe[k],
+                Reaction.NonFinite => run.NonFinite[k] > run.NonFinite[before],
+                Reaction.Limited => run.Limited[k] > run.Limited[before],
+                Reaction.Overrun => run.Overruns[k] > run.Overruns[before],
                 _ => false,
             };
             if (reacted) return Math.Max(0, run.Time_s[k] - start_s);

@@ -16,6 +16,7 @@ public sealed class RunRecorder : ICycleObserver
     readonly LoopStatistics _loop;
     readonly (int Index, double Min, double Max, string Name)[] _limits;
     readonly int _states, _commands;
+    long _origin_ns;
 
     public RunRecorder(RobotSpec robot, SafetyFilter filter, LoopStatistics loop, StateFrame state, CommandFrame command, int capacity)
     {
@@ -53,6 +54,7 @@ public sealed class RunRecorder : ICycleObserver
     public IReadOnlyList<string> StateNames { get; }
     public IReadOnlyList<string> CommandNames { get; }
     public int Count { get; private set; }
+    /// <summary>Loop time of each cycle, s from the first one.</summary>
     public double[] Time_s { get; }
     /// <summary>Row-major: cycle × state interface.</summary>
     public double[] States { get; }
@@ -82,7 +84,8 @@ public sealed class RunRecorder : ICycleObserver
     {
         if (Count == Time_s.Length) return;
         var k = Count;
-        Time_s[k] = time.Now_ns * 1e-9;
+        if (k == 0) _origin_ns = time.Now_ns;
+        Time_s[k] = (time.Now_ns - _origin_ns) * 1e-9;
         state.Values.AsSpan(0, _states).CopyTo(States.AsSpan(k * _states, _states));
         command.Values.AsSpan(0, _commands).CopyTo(Commands.AsSpan(k * _commands, _commands));
         Safe[k] = _filter.InSafeMode;

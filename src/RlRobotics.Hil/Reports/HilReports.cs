@@ -15,12 +15,13 @@ public static class HilReports
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static string ToJson(IReadOnlyList<ScenarioResult> results, double total_s) =>
+    public static string ToJson(IReadOnlyList<ScenarioResult> results, double total_s, IReadOnlyList<FaultSummary>? summary = null) =>
         JsonSerializer.Serialize(new
         {
             passed = results.Count(r => r.Passed),
             failed = results.Count(r => !r.Passed),
             total_s,
+            fault_kinds = summary ?? FaultSummary.Of(results),
             scenarios = results,
         }, Json);
 

@@ -1,4 +1,5 @@
 using RlRobotics.Core.Spec;
+using RlRobotics.Hil.Rig;
 
 namespace RlRobotics.Hil.Scenarios;
 
@@ -69,6 +70,12 @@ public static class ScenarioLoader
         var description = root.String("description", "");
         var controller = root.Has("controller") ? root.String("controller") : null;
         var seed = root.Int("seed", 0, 0);
+        var rig = ReadRig(root["rig"], dir);
+        if (faults.Any(f => f.Kind == FaultKind.DriverRestart) && rig.Ros2Driver is null)
+            root["faults"].Error("a driver_restart fault needs rig.ros2_driver (the robot file the driver serves)");
+        if (faults.Any(f => f.Kind == FaultKind.BrokerRestart) && !rig.MqttBroker)
+            root["faults"].Error("a broker_restart fault needs rig.mqtt_broker: true");
+        if (criteria.NoLostTelemetry && !rig.MqttBroker) root["criteria"]["no_lost_telemetry"].Error("no_lost_telemetry needs rig.mqtt_broker: true");
         root.RejectUnknownKeys();
         diagnostics.ThrowIfAny();
         return new Scenario
@@ -85,10 +92,29 @@ public static class ScenarioLoader
             Faults = faults.OrderBy(f => f.At_s).ToList(),
             Criteria = criteria,
             Goals = goals,
+            Rig = rig,
         };
     }
 
-    static readonly string[] Kinds = ["push", "sensor_freeze", "agent_nan", "agent_out_of_range"];
+    static RigSpec ReadRig(ConfigNode node, string dir)
+    {
+        if (node.IsMissing || !node.ExpectMapping()) return new RigSpec();
+        string? driver = null;
+        if (node.Has("ros2_driver"))
+        {
+            var path = node.String("ros2_driver");
+            driver = Path.GetFullPath(Path.Combine(dir, path));
+            if (!File.Exists(driver)) node["ros2_driver"].Error($"no such robot file: {driver}");
+        }
+        var rig = new RigSpec
+        {
+            Ros2Driver = driver,
+            Ros2Domain = node.Int("ros2_domain", 0, 0, 232),
+            MqttBroker = node.Bool("mqtt_broker", false),
+        };
+        node.RejectUnknownKeys();
+        return rig;
+    }
 
     static Fault? ReadFault(ConfigNode node, double duration)
     {
@@ -97,22 +123,49 @@ public static class ScenarioLoader
         var at = node.Double("at_s", v => v >= 0, "seconds, at least 0");
         var length = node.Double("duration_s", v => v > 0, "seconds above 0");
         if (at >= duration) node["at_s"].Error($"the fault starts at {at} s, after the run ends ({duration} s)");
-        FaultKind? kind = kindText switch
+        if (!Names.Kinds.TryGetValue(kindText, out var kind))
         {
-            "push" => FaultKind.Push,
-            "sensor_freeze" => FaultKind.SensorFreeze,
-            "agent_nan" => FaultKind.AgentNaN,
-            "agent_out_of_range" => FaultKind.AgentOutOfRange,
-            _ => null,
-        };
-        if (kind is null)
-        {
-            node["kind"].Error($"unknown fault kind '{kindText}'; expected one of: {string.Join(", ", Kinds)}");
+            node["kind"].Error($"unknown fault kind '{kindText}'; expected one of: {string.Join(", ", Names.Kinds.Keys)}");
             return null;
         }
-        var fault = new Fault(kind.Value, at, length, node.Line);
-        if (kind == FaultKind.Push) fault = fault with { Joint = node.String("joint"), Force = node.Double("force") };
-        if (kind == FaultKind.AgentOutOfRange) fault = fault with { Value = node.Double("value") };
+        var fault = new Fault(kind, at, length, node.Line);
+        switch (kind)
+        {
+            case FaultKind.Push:
+                fault = fault with { Joint = node.String("joint"), Force = node.Double("force") };
+                break;
+            case FaultKind.AgentOutOfRange:
+                fault = fault with { Value = node.Double("value") };
+                break;
+            case FaultKind.SerialCorrupt or FaultKind.SerialDrop:
+                fault = fault with { Probability = node.Double("probability", v => v is > 0 and <= 1, "a probability above 0, at most 1") };
+                break;
+            case FaultKind.SerialDelay:
+                fault = fault with { Delay_ms = node.Double("delay_ms", v => v is > 0 and <= 1000, "milliseconds above 0, at most 1000") };
+                break;
+            case FaultKind.ServoSilent:
+                fault = fault with { Servo = node.String("servo"), Direction = SerialDirection.Replies };
+                break;
+            case FaultKind.ClockJitter:
+                fault = fault with { Delay_ms = node.Double("max_ms", v => v is > 0 and <= 1000, "milliseconds above 0, at most 1000") };
+                break;
+        }
+        if (kind is FaultKind.SerialCorrupt or FaultKind.SerialDrop or FaultKind.SerialDelay or FaultKind.ServoSilent)
+        {
+            if (node.Has("bus")) fault = fault with { Bus = node.String("bus") };
+            if (kind != FaultKind.ServoSilent && node.Has("direction"))
+            {
+                var direction = node.String("direction");
+                if (Names.Directions.TryGetValue(direction, out var d)) fault = fault with { Direction = d };
+                else node["direction"].Error($"expected one of: {string.Join(", ", Names.Directions.Keys)}; got '{direction}'");
+            }
+        }
+        if (node.Has("expect"))
+        {
+            var expect = node.String("expect");
+            if (Names.Reactions.TryGetValue(expect, out var r)) fault = fault with { Expect = r };
+            else node["expect"].Error($"expected one of: {string.Join(", ", Names.Reactions.Keys)}; got '{expect}'");
+        }
         node.RejectUnknownKeys();
         return fault;
     }
@@ -151,6 +204,7 @@ public static class ScenarioLoader
             RecoveryTolerance = tolerance,
             RecoveryHold_s = hold,
             NoUnsafeCommands = node.Bool("no_unsafe_commands", true),
+            NoLostTelemetry = node.Bool("no_lost_telemetry", false),
             EStopLatched = node.Has("estop_latched") ? node.Bool("estop_latched", false) : null,
         };
         node.RejectUnknownKeys();

@@ -119,16 +119,17 @@ public sealed class MosquittoProcess : IDisposable
     static extern int SendSignal(int pid, int signal);
 
     /// <summary>
-    /// A throwaway broker on one free loopback port, anonymous access, no persistence: for benchmarks. Its folder is
-    /// deleted on dispose.
+    /// A throwaway broker on one free loopback port, anonymous access: for benchmarks and HIL rigs. With
+    /// <paramref name="persistent"/> it keeps sessions and queued messages across a graceful restart (SIGTERM writes
+    /// them, as on a robot's broker); without, nothing outlives it. Its folder is deleted on dispose.
     /// </summary>
-    public static LocalBroker StartLocal() => new();
+    public static LocalBroker StartLocal(bool persistent = false) => new(persistent);
 
     public sealed class LocalBroker : IDisposable
     {
         readonly string _dir;
 
-        internal LocalBroker()
+        internal LocalBroker(bool persistent)
         {
             _dir = Path.Combine(Path.GetTempPath(), "rlr-mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(_dir);
@@ -137,7 +138,7 @@ public sealed class MosquittoProcess : IDisposable
             var log = Path.Combine(_dir, "mosquitto.log");
             File.WriteAllText(config, $"""
                 allow_anonymous true
-                persistence false
+                {(persistent ? $"persistence true\npersistence_location {_dir}/" : "persistence false")}
                 max_queued_messages 1000000
                 max_inflight_messages 0
                 log_dest file {log}
