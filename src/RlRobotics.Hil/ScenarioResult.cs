@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using RlRobotics.Hil.Faults;
 using RlRobotics.Hil.Scenarios;
 
@@ -16,6 +17,10 @@ public sealed record ScenarioResult(string Name, string File, string Description
 {
     /// <summary>Why it failed, one line per failed criterion (or the error that stopped it).</summary>
     public string FailureReason => Error ?? string.Join("; ", Criteria.Where(c => !c.Passed).Select(c => $"{c.Name}: {c.Detail}"));
+
+    /// <summary>The scenario and its per-cycle recording, for the HTML report's plots; null when the rig never ran. Not in the JSON.</summary>
+    [JsonIgnore]
+    public ScenarioRecording? Recording { get; init; }
 
     /// <summary>Decides the scenario's criteria from a finished run's recording.</summary>
     public static ScenarioResult Evaluate(Scenario scenario, RunRecorder run, FaultInjector faults, double wall_s)
@@ -69,7 +74,10 @@ public sealed record ScenarioResult(string Name, string File, string Description
                 run.UnsafeCommands == 0 ? $"{run.Count} cycles, every command finite and within limits" : $"{run.UnsafeCommands} unsafe, first: {run.FirstUnsafe}"));
 
         var loop_s = run.Count > 0 ? run.Time_s[run.Count - 1] : 0;
-        return new ScenarioResult(scenario.Name, scenario.File, scenario.Description, criteria.All(x => x.Passed), criteria, faultResults, run.Count, loop_s, wall_s);
+        return new ScenarioResult(scenario.Name, scenario.File, scenario.Description, criteria.All(x => x.Passed), criteria, faultResults, run.Count, loop_s, wall_s)
+        {
+            Recording = new ScenarioRecording(scenario, run),
+        };
     }
 
     // The first cycle from the fault's start in which the filter showed the reaction this kind of fault calls for.

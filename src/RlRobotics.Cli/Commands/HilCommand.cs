@@ -23,13 +23,14 @@ internal static class HilCommand
         var target = new Argument<string>("scenarios") { Description = "A scenario file or a folder of them (hil/scenarios/)" };
         var junit = new Option<string?>("--junit") { Description = "Write JUnit XML results here", HelpName = "out.xml" };
         var json = new Option<string?>("--json") { Description = "Write every figure as JSON here", HelpName = "out.json" };
-        var run = new Command("run", "Run every scenario against its rig; exit 1 when any fails, naming the criteria that failed") { target, junit, json };
-        run.SetAction(p => Run(p.GetValue(target)!, p.GetValue(junit), p.GetValue(json), output, error));
+        var html = new Option<string?>("--html") { Description = "Write a self-contained HTML report with plots of every scenario here", HelpName = "out.html" };
+        var run = new Command("run", "Run every scenario against its rig; exit 1 when any fails, naming the criteria that failed") { target, junit, json, html };
+        run.SetAction(p => Run(p.GetValue(target)!, p.GetValue(junit), p.GetValue(json), p.GetValue(html), output, error));
         hil.Subcommands.Add(run);
         return hil;
     }
 
-    static int Run(string target, string? junit, string? json, TextWriter output, TextWriter error)
+    static int Run(string target, string? junit, string? json, string? html, TextWriter output, TextWriter error)
     {
         List<Scenario> scenarios;
         try { scenarios = ScenarioLoader.Find(target).Select(ScenarioLoader.LoadFile).ToList(); }
@@ -60,6 +61,7 @@ internal static class HilCommand
         {
             if (junit is not null) File.WriteAllText(junit, HilReports.ToJUnit(results, total.Elapsed.TotalSeconds));
             if (json is not null) File.WriteAllText(json, HilReports.ToJson(results, total.Elapsed.TotalSeconds));
+            if (html is not null) File.WriteAllText(html, HtmlReport.ToHtml(results, total.Elapsed.TotalSeconds));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
