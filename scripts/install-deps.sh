@@ -10,10 +10,10 @@ job="${1:-run}"
 # tests check the two agree); socat for the pseudo-terminal pairs the simulated Dynamixel bus runs on; gcc for the
 # L1 native reference; Cyclone DDS (libddsc) for ROS 2, with its headers, idlc and ddsperf for the cross-implementation
 # tests and the latency benchmark; mosquitto and its clients (mosquitto_pub/sub/passwd) and openssl for the MQTT tests,
-# which start their own broker with a test CA.
+# which start their own broker with a test CA; chromium (headless) to render the HIL HTML report in its tests.
 case "$job" in
   run)  packages=(libopenblas0 socat libddsc0debian) ;;
-  test) packages=(libopenblas0 socat libddsc0debian cyclonedds-dev cyclonedds-tools gcc mosquitto mosquitto-clients openssl) ;;
+  test) packages=(libopenblas0 socat libddsc0debian cyclonedds-dev cyclonedds-tools gcc mosquitto mosquitto-clients openssl chromium) ;;
   bench) packages=(gcc libopenblas0 socat libddsc0debian cyclonedds-tools) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac

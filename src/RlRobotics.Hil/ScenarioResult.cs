@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using RlRobotics.Hil.Faults;
 using RlRobotics.Hil.Scenarios;
 
@@ -42,6 +43,10 @@ public sealed record ScenarioResult(string Name, string File, string Description
 
     /// <summary>Why it failed, one line per failed criterion (or the error that stopped it).</summary>
     public string FailureReason => Error ?? string.Join("; ", Criteria.Where(c => !c.Passed).Select(c => $"{c.Name}: {c.Detail}"));
+
+    /// <summary>The scenario and its per-cycle recording, for the HTML report's plots; null when the rig never ran. Not in the JSON.</summary>
+    [JsonIgnore]
+    public ScenarioRecording? Recording { get; init; }
 
     /// <summary>Decides the scenario's criteria from a finished run's recording.</summary>
     public static ScenarioResult Evaluate(Scenario scenario, RunRecorder run, FaultInjector faults, double wall_s, TelemetryCount? telemetry = null)
@@ -109,6 +114,7 @@ public sealed record ScenarioResult(string Name, string File, string Description
         {
             SafeTime_s = safe_s,
             Overruns = run.Count > 0 ? run.Overruns[run.Count - 1] : 0,
+            Recording = new ScenarioRecording(scenario, run),
         };
     }
 

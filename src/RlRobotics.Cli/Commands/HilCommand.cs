@@ -32,13 +32,14 @@ internal static class HilCommand
         var junit = new Option<string?>("--junit") { Description = "Write JUnit XML results here", HelpName = "out.xml" };
         var json = new Option<string?>("--json") { Description = "Write every figure as JSON here", HelpName = "out.json" };
         var repeat = new Option<int>("--repeat") { Description = "Run each scenario this many times; prints time to safe and to recovered per fault kind (median, max)", DefaultValueFactory = _ => 1, HelpName = "n" };
-        var run = new Command("run", "Run every scenario against its rig; exit 1 when any fails, naming the criteria that failed") { target, junit, json, repeat };
-        run.SetAction(p => Run(p.GetValue(target)!, p.GetValue(junit), p.GetValue(json), p.GetValue(repeat), output, error));
+        var html = new Option<string?>("--html") { Description = "Write a self-contained HTML report with plots of every scenario here", HelpName = "out.html" };
+        var run = new Command("run", "Run every scenario against its rig; exit 1 when any fails, naming the criteria that failed") { target, junit, json, html, repeat };
+        run.SetAction(p => Run(p.GetValue(target)!, p.GetValue(junit), p.GetValue(json), p.GetValue(html), p.GetValue(repeat), output, error));
         hil.Subcommands.Add(run);
         return hil;
     }
 
-    static int Run(string target, string? junit, string? json, int repeat, TextWriter output, TextWriter error)
+    static int Run(string target, string? junit, string? json, string? html, int repeat, TextWriter output, TextWriter error)
     {
         if (repeat is < 1 or > 1000)
         {
@@ -87,6 +88,7 @@ internal static class HilCommand
         {
             if (junit is not null) File.WriteAllText(junit, HilReports.ToJUnit(results, total.Elapsed.TotalSeconds));
             if (json is not null) File.WriteAllText(json, HilReports.ToJson(results, total.Elapsed.TotalSeconds, summary));
+            if (html is not null) File.WriteAllText(html, HtmlReport.ToHtml(results, total.Elapsed.TotalSeconds));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
