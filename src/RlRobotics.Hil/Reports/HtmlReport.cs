@@ -73,7 +73,7 @@ public static class HtmlReport
         if (r.Description.Length > 0) html.Append($"<p class=\"description\">{E(r.Description)}</p>\n");
         var rig = r.Recording is { Scenario: var s } ? $" · {s.Controller ?? "the robot file's controller"} on {Path.GetFileName(s.Robot)}, {s.Clock} clock" : "";
         html.Append("<p class=\"figures\">").Append(E(string.Create(Inv,
-            $"{Path.GetFileName(r.File)}{rig} · {r.Cycles} cycles · {r.LoopTime_s:0.###} s of loop time · {r.WallTime_s:0.##} s wall time"))).Append("</p>\n");
+            $"{Path.GetFileName(r.File)}{rig} · {r.Cycles} cycles · {r.LoopTime_s:0.###} s of loop time · {r.WallTime_s:0.##} s wall time · safe for {r.SafeTime_s * 1e3:0.#} ms · {r.Overruns} overruns"))).Append("</p>\n");
         if (r.Error is not null) html.Append($"<p class=\"reason\">error: the rig did not run: {E(r.Error)}</p>\n");
         else if (!r.Passed) html.Append($"<p class=\"reason\">failed: {E(r.FailureReason)}</p>\n");
 
@@ -88,8 +88,14 @@ public static class HtmlReport
         {
             html.Append("<h3>Faults</h3>\n<table class=\"faults\">\n<thead><tr><th>kind</th><th>description</th><th>detection</th><th>recovery</th></tr></thead>\n<tbody>\n");
             foreach (var f in r.Faults)
-                html.Append($"<tr><td>{E(f.Kind)}</td><td>{E(f.Description)}</td><td>{E(f.Kind == "push" ? "none expected" : HilReports.Seconds(f.Detected_s))}</td><td>{E(HilReports.Seconds(f.Recovered_s))}</td></tr>\n");
+                html.Append($"<tr><td>{E(f.Kind)}</td><td>{E(f.Description)}</td><td>{E(f.Detected_s is null && f.Kind is "push" or "broker_restart" ? "none expected" : HilReports.Seconds(f.Detected_s))}</td><td>{E(HilReports.Seconds(f.Recovered_s))}</td></tr>\n");
             html.Append("</tbody>\n</table>\n");
+        }
+        if (r.RigEvents.Count > 0)
+        {
+            html.Append("<h3>Rig</h3>\n<ul class=\"rig\">\n");
+            foreach (var line in r.RigEvents) html.Append($"<li>{E(line)}</li>\n");
+            html.Append("</ul>\n");
         }
         if (r.Recording is { } rec)
         {
