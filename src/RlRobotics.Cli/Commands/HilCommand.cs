@@ -7,17 +7,12 @@ using RlRobotics.Core.Spec;
 using RlRobotics.Core.Time;
 using RlRobotics.Hal.Loop;
 using RlRobotics.Hil;
-using RlRobotics.Hal.Components;
 using RlRobotics.Hil.Faults;
 using RlRobotics.Hil.Rig;
 using RlRobotics.Hil.Reports;
 using RlRobotics.Hil.Scenarios;
-using RlRobotics.Ros2;
 using RlRobotics.Ros2.Hal;
-using RlRobotics.Serial;
 using RlRobotics.Serial.Dynamixel;
-using RlRobotics.Sim;
-using RlRobotics.Sim.Serial;
 using Spectre.Console;
 
 namespace RlRobotics.Cli.Commands;
@@ -111,17 +106,17 @@ internal static class HilCommand
             uint domain = 0;
             rig = s.Rig.Ros2Driver is not null || s.Rig.MqttBroker ? new HilRig(s.Rig, file => DriverCommand(file, domain)) : null;
             var yaml = File.ReadAllText(s.Robot);
-            var robotName = RobotSpecLoader.Load(yaml, s.Robot).Name;
-            rig?.Start(robotName);
-            var robot = RobotSpecLoader.Load(rig?.WithBroker(yaml) ?? yaml, s.Robot);
+            var robot = RobotSpecLoader.Load(yaml, s.Robot);
+            if (rig is not null)
+            {
+                rig.Start(robot.Name);
+                if (s.Rig.MqttBroker) robot = RobotSpecLoader.Load(rig.WithBroker(yaml), s.Robot);
+            }
             var injector = new FaultInjector(s.Faults);
             var slot = new ObserverSlot();
             IClock clock = s.Clock == "wall" ? WallClock.Instance : new SimulatedClock();
             var jitter = s.Faults.Any(f => f.Kind == FaultKind.ClockJitter) ? new JitterClock(clock, s.Seed) : null;
-            var registry = RobotNode.DefaultRegistry();
-            if (injector.NeedsSerialProxy)
-                registry = new ComponentRegistry().AddSimulation().AddRos2(null)
-                    .AddSerial((settings, context) => SimulatedDynamixelBus.Create(settings, context) is { } bus ? SerialFaultProxy.Around(bus, settings.Baud, s.Seed) : null);
+            var registry = RobotNode.DefaultRegistry(wrapBus: injector.NeedsSerialProxy ? (bus, settings) => SerialFaultProxy.Around(bus, settings.Baud, s.Seed) : null);
             using var node = RobotNode.Build(new NodeOptions
             {
                 Robot = robot,

@@ -10,6 +10,7 @@ using RlRobotics.Sim;
 using RlRobotics.Sim.Components;
 using RlRobotics.Sim.Serial;
 using RlRobotics.Serial;
+using RlRobotics.Serial.Dynamixel;
 using RlRobotics.Ros2;
 using RlRobotics.Ros2.Hal;
 using RlRobotics.Sim.Models;
@@ -93,8 +94,10 @@ public sealed class RobotNode : IDisposable
 
     /// <summary>The registry of component types this node knows.</summary>
     /// <param name="ros">ROS 2 command-line arguments for the ROS 2 components; null: none.</param>
-    public static ComponentRegistry DefaultRegistry(Ros2.Rcl.RosArguments? ros = null) =>
-        new ComponentRegistry().AddSimulation().AddSerial(SimulatedDynamixelBus.Create).AddRos2(ros);
+    /// <param name="wrapBus">Wraps each simulated Dynamixel bus (a HIL rig's serial fault proxy); null: none.</param>
+    public static ComponentRegistry DefaultRegistry(Ros2.Rcl.RosArguments? ros = null, Func<ISimulatedBus, DynamixelSettings, ISimulatedBus>? wrapBus = null) =>
+        new ComponentRegistry().AddSimulation().AddRos2(ros).AddSerial(wrapBus is null ? SimulatedDynamixelBus.Create
+            : (settings, context) => SimulatedDynamixelBus.Create(settings, context) is { } bus ? wrapBus(bus, settings) : null);
 
     /// <summary>
     /// Builds (but does not start) the node. Throws <see cref="SpecException"/> for located problems in the

@@ -158,14 +158,10 @@ public sealed class FaultInjector : ICycleObserver
                 _clock!.MaxLate_ns = on ? (long)(f.Delay_ms * 1e6) : 0;
                 break;
             case FaultKind.DriverRestart:
-                var rig = _rig!;
-                if (on) rig.Later(rig.KillDriver);
-                else rig.Later(rig.StartDriver);
+                _rig!.Later(on ? _rig.KillDriver : _rig.StartDriver);
                 break;
             case FaultKind.BrokerRestart:
-                var r = _rig!;
-                if (on) r.Later(r.StopBroker);
-                else r.Later(r.StartBroker);
+                _rig!.Later(on ? _rig.StopBroker : _rig.StartBroker);
                 break;
         }
     }

@@ -27,6 +27,7 @@ public sealed class HilRig : IDisposable
     private MosquittoProcess.LocalBroker? _broker;
     private ManagedMqttClient? _counter;
     private string _robotName = "";
+    private readonly object _gate = new();
     private Task _pending = Task.CompletedTask;
 
     /// <param name="spec">What the scenario's rig runs.</param>
@@ -129,14 +130,14 @@ public sealed class HilRig : IDisposable
     /// <summary>Runs a stop or start off the loop thread, after the ones before it.</summary>
     public void Later(Action action)
     {
-        lock (_events) _pending = _pending.ContinueWith(_ => action(), TaskScheduler.Default);
+        lock (_gate) _pending = _pending.ContinueWith(_ => action(), TaskScheduler.Default);
     }
 
     /// <summary>Waits for stops and starts still running (at the end of a run).</summary>
     public void WaitIdle(TimeSpan timeout)
     {
         Task pending;
-        lock (_events) pending = _pending;
+        lock (_gate) pending = _pending;
         pending.Wait(timeout);
     }
 
