@@ -41,7 +41,7 @@ public class DynamixelCliTests : IDisposable
         var yaml = File.ReadAllText(Path.Combine(Core.Spec.RepositoryRoot.Find(), "robots", "arm6.dxl.yaml")).Replace("port: /dev/ttyUSB0", "port: /dev/ttyNOT_HERE");
         var robot = Path.Combine(_dir, "arm6.yaml");
         File.WriteAllText(robot, yaml);
-        var (code, _, error) = Rlr("run", "--robot", robot, "--duration", "1");
+        var (code, _, error) = Rlr("run", "--robot", robot, "--clock", "wall", "--duration", "1");
         Assert.Equal(ExitCodes.TaskFailed, code);
         Assert.Contains("hardware refused to start", error);
         Assert.Contains("/dev/ttyNOT_HERE: cannot open", error);

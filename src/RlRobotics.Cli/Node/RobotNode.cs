@@ -108,6 +108,12 @@ public sealed class RobotNode : IDisposable
     {
         var robot = options.Robot;
         var components = (registry ?? DefaultRegistry(options.Ros)).CreateAll(robot, options.Seed, options.InitialState, options.Clock);
+        if (options.Clock.IsSimulated && components.Select(c => c.RealTimeOnly).OfType<string>().ToList() is { Count: > 0 } real)
+        {
+            foreach (var c in components) c.Shutdown();
+            throw new ArgumentException($"the simulated clock runs as fast as the CPU allows, but {string.Join(" and ", real)}, which run on real time: " +
+                                        "use the wall clock (rlr run --clock wall, use_sim:=false in a launch file, clock: wall in a HIL scenario)");
+        }
         var resources = new ResourceManager(components);
         LearnedSettings.Read(robot); // agent.learned and agent.rl are checked whichever controller runs
         OnPolicySettings.Read(robot);

@@ -24,6 +24,9 @@ public abstract class HardwareComponent : IHardwareComponent
     public IReadOnlyList<string> CommandInterfaces { get; }
     public long StateStamp_ns { get; protected set; }
 
+    /// <summary>Real time only unless a component says otherwise: hardware is assumed real.</summary>
+    public virtual string? RealTimeOnly => $"'{Name}' ({Type}) is hardware outside this process";
+
     public abstract void Bind(StateFrame state, CommandFrame command);
 
     public bool Configure() => Transition(LifecycleState.Unconfigured, LifecycleState.Inactive, OnConfigure, "configure");

@@ -29,6 +29,12 @@ public interface IHardwareComponent
     /// <summary>Sample time of the state this component last read, ns on the loop clock (the watchdog's input).</summary>
     long StateStamp_ns { get; }
 
+    /// <summary>
+    /// Why this component can only run on real time (it drives hardware outside this process, whose time the loop's
+    /// clock cannot hold back), or null when it follows the loop's clock (a simulation, a servo double).
+    /// </summary>
+    string? RealTimeOnly { get; }
+
     /// <summary>Resolves its interfaces to indices in the robot's frames (not real-time).</summary>
     void Bind(StateFrame state, CommandFrame command);
 

@@ -87,6 +87,9 @@ public sealed class Ros2TopicsSystem : HardwareComponent
 
     /// <summary>The fully qualified state and command topics.</summary>
     public string StateTopic => TopicNames.Resolve(_settings.StateTopic, _settings.Namespace, _settings.NodeName);
+
+    /// <summary>The driver is another process on its own (real) time, whatever it drives.</summary>
+    public override string? RealTimeOnly => $"'{Name}' follows a ROS 2 driver's {StateTopic}";
     public string CommandTopic => TopicNames.Resolve(_settings.CommandTopic, _settings.Namespace, _settings.NodeName);
 
     static IReadOnlyList<string> StateNames(ComponentContext c) =>

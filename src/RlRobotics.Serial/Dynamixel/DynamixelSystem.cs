@@ -114,6 +114,9 @@ public sealed class DynamixelSystem : HardwareComponent
     /// <summary>The validated settings.</summary>
     public DynamixelSettings Settings => _settings;
 
+    /// <summary>Null on a servo double (it moves on the loop's clock); real servos on a port run on real time.</summary>
+    public override string? RealTimeOnly => _settings.Simulated ? null : $"'{Name}' drives servos on {_settings.Port}";
+
     /// <summary>The simulated servo chain behind <c>port: simulated</c>, else null.</summary>
     public ISimulatedBus? Simulation => _simulated;
 

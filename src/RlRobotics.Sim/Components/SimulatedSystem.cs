@@ -150,6 +150,9 @@ public sealed class SimulatedSystem : HardwareComponent
     /// <summary>The simulated mechanism.</summary>
     public IMechanicalModel Model { get; }
 
+    /// <summary>Null: the physics steps on the loop's clock.</summary>
+    public override string? RealTimeOnly => null;
+
     /// <summary>True state of the simulation (no noise), in model order.</summary>
     public ReadOnlySpan<double> TrueState => _x;
 

@@ -150,6 +150,21 @@ public sealed class HilRunTests : IDisposable
     }
 
     [Fact]
+    public void A_scenario_on_real_servos_with_the_simulated_clock_fails_before_anything_moves()
+    {
+        // hil/README.md's lab set-up with the clock left at its default: the rig must say so, not race real servos.
+        var path = Scenario("lab.yaml", """
+            scenario: lab
+            robot: ROBOTS/arm6.dxl.yaml
+            duration_s: 1
+            """);
+        var (code, output, _) = Rlr("hil", "run", path);
+        Assert.Equal(ExitCodes.TaskFailed, code);
+        var text = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+        Assert.Contains("'arm_bus' drives servos on /dev/ttyUSB0, which run on real time: use the wall clock", text);
+    }
+
+    [Fact]
     public void A_servo_silent_too_long_lets_the_arm_fall_and_the_rig_says_so()
     {
         // The same rig as the shipped scenario, with the elbow silent for 1 s: the filter holds the arm safe (zero effort)

@@ -38,6 +38,18 @@ public class RunWithRosArgsTests
         finally { File.Delete(report); }
     }
 
+    [Theory]
+    [InlineData("robots/arm6.dxl.yaml", "wall")]          // real servos: real time
+    [InlineData("robots/cartpole.ros2-sim.yaml", "wall")] // a ROS 2 driver: real time
+    [InlineData("robots/arm2.dxl-sim.yaml", "sim")]       // a servo double moves on the loop's clock
+    [InlineData("robots/cartpole.sim.yaml", "sim")]
+    public void Hardware_outside_the_process_runs_on_the_wall_clock_and_simulations_on_either(string robot, string clock)
+    {
+        var (code, output, error) = Rlr("run", "--check", "--robot", robot, "--clock", clock);
+        Assert.True(code == 0, error);
+        Assert.Contains($"clock {clock}", output);
+    }
+
     [Fact]
     public void Node_name_namespace_and_remaps_rename_the_ros2_node_and_its_topics()
     {
@@ -65,8 +77,13 @@ public class RunWithRosArgsTests
     [InlineData(new[] { "run", "--ros-args", "-p", "robot:=[a]" }, "ROS parameter robot (-p robot:=[a]): expected the robot file's path")]
     [InlineData(new[] { "run", "--ros-args", "-p", "robot:=robots/none.yaml" }, "robots/none.yaml: file not found")]
     [InlineData(new[] { "run", "--duration", "0", "--ros-args", "-p", "use_sim:=true" }, "needs --clock wall (use_sim:=false)")]
-    [InlineData(new[] { "run", "--robot", "robots/cartpole.ros2-sim.yaml", "--ros-args", "-r", "/diagnostics:=/cartpole/joint_states" },
+    [InlineData(new[] { "run", "--robot", "robots/cartpole.ros2-sim.yaml", "--clock", "wall", "--ros-args", "-r", "/diagnostics:=/cartpole/joint_states" },
         "the node's diagnostics topic after remapping: '/cartpole/joint_states' is the driver's state topic")]
+    // The simulated clock runs as fast as the CPU allows: real servos or a ROS 2 driver would see a loop racing ahead of them.
+    [InlineData(new[] { "run", "--robot", "robots/arm6.dxl.yaml" },
+        "the simulated clock runs as fast as the CPU allows, but 'arm_bus' drives servos on /dev/ttyUSB0, which run on real time: use the wall clock (rlr run --clock wall")]
+    [InlineData(new[] { "run", "--robot", "robots/cartpole.ros2-sim.yaml", "--clock", "wall", "--ros-args", "-p", "use_sim:=true" },
+        "but 'cartpole_driver' follows a ROS 2 driver's /cartpole/joint_states, which run on real time")]
     [InlineData(new[] { "doctor", "--ros-args", "-r", "__node:=x" }, "--ros-args are understood by 'rlr run' (the robot node) only")]
     public void Bad_ros_args_exit_2_with_a_clear_message(string[] args, string expected)
     {
