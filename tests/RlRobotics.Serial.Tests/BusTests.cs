@@ -146,7 +146,7 @@ public sealed class BusTests
         for (var i = 0; i < 100; i++)
         {
             var r = bus.Read(1, 116, data);
-            if (!r.IsOk) { Assert.Equal(TransactionStatus.CrcError, r.Status); continue; }
+            if (!r.IsOk) { Assert.Contains(r.Status, new[] { TransactionStatus.CrcError, TransactionStatus.Timeout }); continue; } // Timeout: the flip broke the frame
             Assert.Equal(1234, ControlTable.Decode(data, true)); // a corrupted value is never returned
             ok++;
         }

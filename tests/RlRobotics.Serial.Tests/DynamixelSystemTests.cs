@@ -155,12 +155,24 @@ public sealed class DynamixelSystemTests
     }
 
     [Theory]
+    [InlineData("", 20)]                          // on unless turned off
+    [InlineData("\n      late_reply_ms: 35", 35)]
+    [InlineData("\n      late_reply_ms: 0", 0)]
+    public void The_late_reply_guard_is_on_by_default_and_set_in_the_robot_file(string setting, double expected_ms)
+    {
+        var spec = RobotSpecLoader.Load(File.ReadAllText(ArmFile).Replace("read: sync", "read: sync" + setting), "arm2.dxl-sim.yaml");
+        var bus = (DynamixelSystem)new ComponentRegistry().AddSerial(SimulatedDynamixelBus.Create).CreateAll(spec, 0, null).Single();
+        Assert.Equal(TimeSpan.FromMilliseconds(expected_ms), bus.Settings.Bus.LateReplyHorizon);
+    }
+
+    [Theory]
     [InlineData("model: XM430-W350, mode: current }", "model: XM999, mode: current }", "unknown servo model 'XM999'")]
     [InlineData("elbow:    { id: 2,", "elbow:    { id: 1,", "id 1 is already used by joint 'shoulder'")]
     [InlineData("mode: current, direction", "mode: position, direction", "mode 'position' does not take the joint's effort command")]
     [InlineData("port: simulated ", "port: /dev/ttyUSB0 ", "a simulation is only used with port: simulated")]
     [InlineData("baud: 1000000", "baud: 12", "expected a whole number from 9600")]
     [InlineData("read: sync", "read: turbo", "expected one of: sync, fast_sync")]
+    [InlineData("read: sync", "read: sync\n      late_reply_ms: -5", "0 … 1000 ms (0 turns the guard off)")]
     [InlineData("        elbow:    { id: 2, model: XM430-W350, mode: current, direction: -1 }\n", "", "joint 'elbow' has no servo")]
     public void SettingsMistakesAreReportedWithTheirPlace(string from, string to, string expected)
     {

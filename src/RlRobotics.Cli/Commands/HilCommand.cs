@@ -152,7 +152,7 @@ internal static class HilCommand
             }
             rig?.WaitIdle(TimeSpan.FromSeconds(10));
             var events = (rig?.Events ?? []).Concat(node.Resources.Components.OfType<DynamixelSystem>()
-                .Where(b => b.Simulation is SerialFaultProxy).Select(b => ProxyLine(b.Name, (SerialFaultProxy)b.Simulation!))).ToList();
+                .Where(b => b.Simulation is SerialFaultProxy).SelectMany(b => new[] { ProxyLine(b.Name, (SerialFaultProxy)b.Simulation!), BusLine(b) })).ToList();
             return ScenarioResult.Evaluate(s, recorder, injector, wall.Elapsed.TotalSeconds, telemetry) with { RigEvents = events };
         }
         catch (Exception ex) when (ex is SpecException or ArgumentException or InvalidOperationException or IOException)
@@ -163,6 +163,14 @@ internal static class HilCommand
         {
             rig?.Dispose();
         }
+    }
+
+    // What the driver made of it: its retries and failures, and the late replies it refused to take as fresh.
+    static string BusLine(DynamixelSystem system)
+    {
+        var b = system.Bus?.Statistics ?? new BusStatistics();
+        return $"bus '{system.Name}': {b.Timeouts} timeouts, {b.CrcErrors} CRC errors, {b.Failures} failed transactions, circuit opened {b.CircuitOpenings}×; " +
+               $"{b.LateBytes} late bytes discarded in {b.QuietWaits} waits for a quiet line";
     }
 
     static string ProxyLine(string bus, SerialFaultProxy proxy)

@@ -44,7 +44,8 @@ public sealed record ComponentReport(string Name, string Type, string State, str
 
 /// <summary>A serial bus's traffic: transactions, what went wrong and how the circuit breaker acted.</summary>
 public sealed record BusReport(string Component, string Port, int Baud, long Transactions, long Retries, long Timeouts, long CrcErrors,
-    long Malformed, long StatusErrors, long HardwareAlerts, long Failures, long CircuitOpenings, long Rejected, long DegradedReads, string Circuit);
+    long Malformed, long StatusErrors, long HardwareAlerts, long Failures, long CircuitOpenings, long Rejected, long DegradedReads, string Circuit,
+    long QuietWaits, long LateBytes);
 
 /// <summary>The fleet link's traffic over the run, taken after its final flush.</summary>
 public sealed record MqttReport(string Broker, bool Insecure, long StateSamples, long Enqueued, long Delivered, long Dropped, long Unsent,
@@ -135,7 +136,7 @@ public sealed record RunReport
                 var b = d.Bus!.Statistics;
                 return new BusReport(d.Name, d.PortPath ?? d.Settings.Port, d.Settings.Baud, b.Transactions, b.Retries, b.Timeouts, b.CrcErrors,
                     b.Malformed, b.StatusErrors, b.HardwareAlerts, b.Failures, b.CircuitOpenings, b.Rejected, d.DegradedReads,
-                    d.Bus.Circuit.ToString().ToLowerInvariant());
+                    d.Bus.Circuit.ToString().ToLowerInvariant(), b.QuietWaits, b.LateBytes);
             }).ToList(),
             ControllerFault = loop.ControllerFault?.Message,
             ExitCode = success ? ExitCodes.Success : ExitCodes.TaskFailed,

@@ -48,7 +48,8 @@ internal static class Summary
             var trouble = b.Retries + b.Timeouts + b.CrcErrors + b.Failures + b.CircuitOpenings > 0;
             Row($"bus {b.Component}", $"{Markup.Escape(b.Port)} @ {b.Baud} bit/s · {b.Transactions} transactions · " +
                 (trouble ? $"[yellow]{b.Retries} retries, {b.Timeouts} timeouts, {b.CrcErrors} CRC errors, {b.Failures} failed, circuit opened {b.CircuitOpenings}×[/]"
-                         : "[green]no retries[/]") + $" · circuit {b.Circuit}");
+                         : "[green]no retries[/]") + $" · circuit {b.Circuit}" +
+                (b.LateBytes > 0 ? $" · [yellow]{b.LateBytes} late bytes discarded[/] in {b.QuietWaits} waits for a quiet line" : ""));
         }
         foreach (var c in r.Components.Where(c => c.LastError is not null))
             Row($"  {c.Name}", $"{c.State} · last error: {Markup.Escape(c.LastError!)}");

@@ -16,6 +16,10 @@ public sealed record BusStatistics
     public long CircuitOpenings { get; init; }
     /// <summary>Transactions refused while the circuit was open.</summary>
     public long Rejected { get; init; }
+    /// <summary>Times the bus waited for a quiet line after a reply went missing (see <see cref="DynamixelBusOptions.LateReplyHorizon"/>).</summary>
+    public long QuietWaits { get; init; }
+    /// <summary>Bytes that arrived after their deadline and were discarded rather than taken as a later request's reply.</summary>
+    public long LateBytes { get; init; }
     public long BytesSent { get; init; }
     public long BytesReceived { get; init; }
 }

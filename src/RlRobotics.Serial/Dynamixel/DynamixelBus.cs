@@ -17,6 +17,14 @@ namespace RlRobotics.Serial.Dynamixel;
 /// its timeouts are 10 ms at the least, and a 6-servo sync read at 1 Mbit/s is due in about 3.) Writes without replies (sync and bulk write) bypass the breaker, so safe
 /// commands still reach the devices that answer while the bus rests.
 /// </para>
+/// <para>
+/// Status packets carry no sequence number, so a reply that misses its deadline and arrives while a later request
+/// waits would pass for that request's answer. When an attempt ends with a reply unaccounted for (not even a packet
+/// with a bad CRC), the line is unsettled: the next attempt (a retry, or the next transaction) first discards what
+/// arrives until the line has been quiet for <see cref="DynamixelBusOptions.LateReplyHorizon"/>, and only then sends.
+/// The wait gives up after four horizons of traffic (<see cref="TransactionStatus.LineNotQuiet"/>, nothing sent), so a
+/// transaction blocks for (retries + 1) × (4 × horizon + reply deadline) at the most; a healthy line never waits.
+/// </para>
 /// Not thread-safe: one thread (the control loop, or a command-line tool) owns a bus. Transactions allocate nothing.
 /// </summary>
 public sealed class DynamixelBus : IDisposable
@@ -38,14 +46,17 @@ public sealed class DynamixelBus : IDisposable
     private readonly byte[] _replyData = new byte[MaxBody * 4];
     private readonly byte[] _replyErrors = new byte[MaxIds];
     private readonly bool[] _replied = new bool[MaxIds];
+    private readonly byte[] _drain = new byte[256];
     private readonly double _secondsPerByte;
 
     private int _requestLength;
     private int _expectCount;
     private bool _fastReply;
     private TimeSpan _attemptTimeout;
+    private bool _lineUnsettled;      // a reply went missing: it may still arrive, so wait for a quiet line before sending
 
     private long _transactions, _attempts, _timeouts, _crcErrors, _malformed, _statusErrors, _alerts, _failures, _rejected, _sent, _received;
+    private long _quietWaits, _lateBytes;
 
     /// <param name="port">The serial port; disposed with the bus when <paramref name="ownsPort"/>.</param>
     /// <param name="options">Timing, retries and breaker; validated here.</param>
@@ -102,6 +113,8 @@ public sealed class DynamixelBus : IDisposable
         Failures = Volatile.Read(ref _failures),
         CircuitOpenings = _breaker.Openings,
         Rejected = Volatile.Read(ref _rejected),
+        QuietWaits = Volatile.Read(ref _quietWaits),
+        LateBytes = Volatile.Read(ref _lateBytes),
         BytesSent = Volatile.Read(ref _sent),
         BytesReceived = Volatile.Read(ref _received),
     };
@@ -415,15 +428,21 @@ public sealed class DynamixelBus : IDisposable
 
     private TimeSpan WriteTimeout(int bytes) => TimeSpan.FromSeconds(bytes * _secondsPerByte) + TimeSpan.FromMilliseconds(20);
 
-    // One attempt: discard stale input, send, collect every expected reply before the deadline.
+    // One attempt: settle the line if a reply went missing, discard stale input, send, collect every expected reply
+    // before the deadline.
     private Outcome<TransactionResult> Attempt(CancellationToken cancel)
     {
-        _attempts++;
         var sawCrc = false;
         var malformedId = (byte)0;
         var sawMalformed = false;
+        var packets = 0; // replies accounted for: taken, or arrived whole with a bad CRC
         try
         {
+            if (_lineUnsettled)
+            {
+                if (!WaitForQuietLine(cancel)) return Outcome.FromResult(new TransactionResult(TransactionStatus.LineNotQuiet));
+            }
+            _attempts++;
             _port.DiscardInput();
             _reader.Clear();
             Array.Clear(_replied, 0, _expectCount);
@@ -437,19 +456,22 @@ public sealed class DynamixelBus : IDisposable
                 if (outcome == ReadOutcome.Packet)
                 {
                     var accepted = _fastReply ? AcceptFast(_reader.Current) : Accept(_reader.Current);
-                    if (accepted > 0) got += accepted;
-                    else if (accepted < 0) { sawMalformed = true; malformedId = _reader.Current.Id; }
+                    if (accepted > 0) { got += accepted; packets++; }
+                    else if (accepted < 0) { sawMalformed = true; malformedId = _reader.Current.Id; } // not ours: it accounts for nothing
                     continue;
                 }
                 if (outcome == ReadOutcome.CrcError)
                 {
                     _crcErrors++;
                     sawCrc = true;
+                    packets++;
                     continue;
                 }
                 var n = _port.Read(_reader.WritableSpan, deadline, cancel);
                 if (n == 0)
                 {
+                    // Fewer packets than replies: one is missing, and may yet arrive during a later request.
+                    if (packets < (_fastReply ? 1 : _expectCount) && _options.LateReplyHorizon > TimeSpan.Zero) _lineUnsettled = true;
                     if (sawCrc) return Outcome.FromResult(new TransactionResult(TransactionStatus.CrcError, FirstMissing()));
                     if (sawMalformed) { _malformed++; return Outcome.FromResult(new TransactionResult(TransactionStatus.Malformed, malformedId)); }
                     _timeouts++;
@@ -481,6 +503,27 @@ public sealed class DynamixelBus : IDisposable
             }
         }
         return Outcome.FromResult(new TransactionResult(TransactionStatus.Ok));
+    }
+
+    // Discards whatever arrives until the line has been quiet for the horizon, so that a late reply cannot pass for
+    // the answer to the request that follows; false when traffic went on for four horizons (nothing is sent then).
+    private bool WaitForQuietLine(CancellationToken cancel)
+    {
+        _quietWaits++;
+        var horizon = (long)(_options.LateReplyHorizon.TotalSeconds * Stopwatch.Frequency);
+        var giveUp = Stopwatch.GetTimestamp() + 4 * horizon;
+        while (true)
+        {
+            var n = _port.Read(_drain, Stopwatch.GetTimestamp() + horizon, cancel);
+            if (n == 0)
+            {
+                _lineUnsettled = false;
+                return true;
+            }
+            _lateBytes += n;
+            _received += n;
+            if (Stopwatch.GetTimestamp() > giveUp) return false;
+        }
     }
 
     // Stores a status packet for an expected device: 1 when taken, 0 when ignored (an echo of our request, a

@@ -21,6 +21,15 @@ public sealed record DynamixelBusOptions
     /// <summary>Added to every reply deadline for scheduling noise.</summary>
     public TimeSpan Margin { get; init; } = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>
+    /// How late a reply may still arrive after its deadline (0: not guarded). Protocol 2.0 status packets carry no
+    /// sequence number, so a reply that missed its deadline and arrives during a later request would be taken as that
+    /// request's answer: state one request old, and nothing to tell. After a reply goes missing the bus therefore sends
+    /// nothing until the line has been quiet this long, discarding what arrives. The default covers an FTDI adapter
+    /// left at its factory latency timer (16 ms).
+    /// </summary>
+    public TimeSpan LateReplyHorizon { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Checks the ranges; throws <see cref="ArgumentException"/> naming the setting.</summary>
     public void Validate()
     {
@@ -30,5 +39,6 @@ public sealed record DynamixelBusOptions
         if (ReturnDelay_us is < 0 or > 508) throw new ArgumentException($"return delay: expected 0 … 508 µs, got {ReturnDelay_us}");
         if (AdapterLatency < TimeSpan.Zero || AdapterLatency > TimeSpan.FromMilliseconds(50)) throw new ArgumentException($"adapter latency: expected 0 … 50 ms, got {AdapterLatency.TotalMilliseconds} ms");
         if (Margin < TimeSpan.Zero || Margin > TimeSpan.FromSeconds(1)) throw new ArgumentException($"margin: expected 0 … 1 s, got {Margin.TotalMilliseconds} ms");
+        if (LateReplyHorizon < TimeSpan.Zero || LateReplyHorizon > TimeSpan.FromSeconds(1)) throw new ArgumentException($"late reply horizon: expected 0 … 1 s, got {LateReplyHorizon.TotalMilliseconds} ms");
     }
 }

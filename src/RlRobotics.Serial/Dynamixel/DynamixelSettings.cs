@@ -47,6 +47,7 @@ public sealed record ServoSettings(string Joint, byte Id, ServoModel Model, Oper
 /// breaker: { failures: 3, break_s: 0.2 }   # failed transactions in a row; rest before one trial
 /// adapter_latency_ms: 1         # the USB adapter's latency timer (1 in low-latency mode)
 /// margin_ms: 1                  # added to every reply deadline
+/// late_reply_ms: 20             # after a reply goes missing, send nothing until the line is quiet this long (0: off)
 /// servos:
 ///   shoulder: { id: 1, model: XM430-W350, mode: current, direction: 1, offset: 0.0, zero: 2048 }
 /// simulation: { model: arm2, params: {...} }   # only with port: simulated
@@ -81,6 +82,7 @@ public sealed record DynamixelSettings
         var retries = s.Int("retries", 1, 0, 10);
         var latency = s.Double("adapter_latency_ms", 1, v => v >= 0 && v <= 50, "0 … 50 ms");
         var margin = s.Double("margin_ms", 1, v => v >= 0 && v <= 1000, "0 … 1000 ms");
+        var late = s.Double("late_reply_ms", 20, v => v >= 0 && v <= 1000, "0 … 1000 ms (0 turns the guard off)");
         var breaker = s["breaker"];
         breaker.ExpectMapping(optional: true);
         var failures = breaker.Int("failures", 3, 1, 1000);
@@ -123,6 +125,7 @@ public sealed record DynamixelSettings
                 ReturnDelay_us = double.IsNaN(returnDelay) ? 0 : returnDelay,
                 AdapterLatency = TimeSpan.FromMilliseconds(double.IsNaN(latency) ? 1 : latency),
                 Margin = TimeSpan.FromMilliseconds(double.IsNaN(margin) ? 1 : margin),
+                LateReplyHorizon = TimeSpan.FromMilliseconds(double.IsNaN(late) ? 20 : late),
             },
             Servos = servos.OrderBy(x => spec.Joints.ToList().IndexOf(x.Joint)).ToList(),
             Simulation = simulation,

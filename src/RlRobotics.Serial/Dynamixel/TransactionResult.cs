@@ -18,6 +18,11 @@ public enum TransactionStatus : byte
     CircuitOpen,
     /// <summary>The serial device failed (unplugged, I/O error).</summary>
     PortError,
+    /// <summary>
+    /// Late replies to earlier requests kept arriving, so the line never went quiet: nothing was sent, since its reply
+    /// could not be told from theirs.
+    /// </summary>
+    LineNotQuiet,
 }
 
 /// <summary>The result of one transaction: its status, the device it concerns and that device's error byte.</summary>
@@ -39,6 +44,7 @@ public readonly record struct TransactionResult(TransactionStatus Status, byte I
         TransactionStatus.HardwareAlert => $"id {Id} reports a hardware fault (alert bit)",
         TransactionStatus.CircuitOpen => "circuit breaker open: the bus is resting after repeated failures",
         TransactionStatus.PortError => "the serial port failed",
+        TransactionStatus.LineNotQuiet => "late replies to earlier requests kept arriving (a stalled adapter or a babbling device); nothing was sent",
         _ => Status.ToString(),
     };
 }

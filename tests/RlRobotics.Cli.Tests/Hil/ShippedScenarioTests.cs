@@ -59,6 +59,12 @@ public sealed class ShippedScenarioTests : IDisposable
         var rig = string.Join("\n", scenarios.SelectMany(s => s.GetProperty("rig_events").EnumerateArray().Select(e => e.GetString())));
         Assert.Matches(@"serial proxy on 'arm_bus': \d+ bytes forwarded, [1-9]\d* corrupted", rig);
         Assert.Matches(@"serial proxy on 'arm_bus': \d+ bytes forwarded, 0 corrupted, [1-9]\d* dropped", rig);
+        // The stalled adapter: its late replies were discarded, not taken as answers to later reads, so the arm was
+        // safe for the whole 0.1 s stall rather than running on state one request old.
+        var delay = scenarios.Single(s => s.GetProperty("name").GetString() == "arm2-serial-delay");
+        Assert.Matches(@"bus 'arm_bus': .*; [1-9]\d* late bytes discarded in [1-9]\d* waits for a quiet line",
+            string.Join("\n", delay.GetProperty("rig_events").EnumerateArray().Select(e => e.GetString())));
+        Assert.True(delay.GetProperty("safe_time_s").GetDouble() >= 0.1, delay.GetProperty("safe_time_s").ToString());
         Assert.Contains("ROS 2 driver killed", rig);
         Assert.Contains("MQTT broker started again", rig);
         var broker = scenarios.Single(s => s.GetProperty("name").GetString() == "cartpole-mqtt-broker-restart");
