@@ -50,7 +50,7 @@ public sealed class Ros2RobotTests : IDisposable
         using var spin = watcher.SpinInBackground();
         long Value(string key) => long.Parse(Volatile.Read(ref safety)!.Values.Single(v => v.Key == key).Value);
         // Upright is θ = π; the driver wraps angles, so balancing right at the top can read −π as well.
-        bool Upright() => Volatile.Read(ref joints) is { } j && Math.Abs(Math.IEEERemainder(j.Position[1] - Math.PI, 2 * Math.PI)) < 0.05;
+        bool Upright() => Volatile.Read(ref joints) is { } j && Math.Abs(Core.Dynamics.Angles.Wrap(j.Position[1] - Math.PI)) < 0.05;
 
         var driver = Driver();
         var node = Rlr("run", "--robot", "robots/cartpole.ros2-sim.yaml", "--controller", "lqr", "--clock", "wall", "--duration", "0", "--report", _report, "--quiet");
